@@ -1,0 +1,131 @@
+import { z } from 'zod'
+import { AppError } from '../../../shared/errors'
+import { entityId, transferOwnershipInput, workspaceSlug } from '../../../shared/schemas/workspace'
+import { parseInput } from '../../../shared/validation'
+import { listDevOutbox } from '../../../db/mail-outbox'
+import { getInvitationPreview, listInvitations, resendInvitation } from '../../../db/invitations'
+import { listMyWorkspaces, requireWorkspaceBySlug, transferOwnership } from '../../../db/workspaces'
+import type { ApiContext } from './context'
+import { errorResponse, json, readJson } from './respond'
+
+type Params = Record<string, string>
+interface Call {
+  request: Request
+  params: Params
+  ctx: ApiContext
+  /** Resolves the signed-in user or throws 401. */
+  userId: () => Promise<string>
+}
+interface Route {
+  method: 'GET' | 'POST'
+  pattern: string[]
+  handle: (call: Call) => Promise<Response>
+}
+
+const route = (method: Route['method'], pathname: string, handle: Route['handle']): Route => ({
+  method,
+  pattern: pathname.split('/'),
+  handle,
+})
+
+const workspaceParams = z.object({ workspaceId: entityId })
+
+/**
+ * The app's own HTTP API, next to better-auth's /api/auth/*. Handlers only
+ * parse, call a domain function in db/, and map its errors.
+ */
+const ROUTES: Route[] = [
+  route('GET', '/api/health', async () => json({ ok: true })),
+  route('GET', '/api/workspaces', async ({ ctx, userId }) =>
+    json({ workspaces: await listMyWorkspaces(ctx.db, await userId()) }),
+  ),
+  route('GET', '/api/workspaces/by-slug/:slug', async ({ ctx, userId, params }) => {
+    const { slug } = parseInput(z.object({ slug: workspaceSlug.or(z.string().regex(/^personal-[a-f0-9]{8}$/)) }), params)
+    const { workspace, access } = await requireWorkspaceBySlug(ctx.db, await userId(), slug)
+    return json({ workspace, role: access.role, memberId: access.memberId })
+  }),
+  route('POST', '/api/workspaces/:workspaceId/transfer-ownership', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    const { memberId } = parseInput(transferOwnershipInput, await readJson(request))
+    return json(await transferOwnership(ctx.db, await userId(), workspaceId, memberId))
+  }),
+  route('GET', '/api/workspaces/:workspaceId/invitations', async ({ ctx, userId, params }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    return json({ invitations: await listInvitations(ctx.db, await userId(), workspaceId) })
+  }),
+  route('POST', '/api/workspaces/:workspaceId/invitations/:invitationId/resend', async ({ ctx, userId, params }) => {
+    const { workspaceId, invitationId } = parseInput(workspaceParams.extend({ invitationId: entityId }), params)
+    const invitation = await resendInvitation(ctx.db, await userId(), workspaceId, invitationId, ctx.env.BETTER_AUTH_URL)
+    return json({ invitation })
+  }),
+  route('GET', '/api/invitations/:invitationId', async ({ ctx, params }) => {
+    const { invitationId } = parseInput(z.object({ invitationId: entityId }), params)
+    const preview = await getInvitationPreview(ctx.db, invitationId)
+    return json({ invitation: preview })
+  }),
+  route('GET', '/api/dev/outbox', async ({ ctx, userId }) => {
+    // Invitation links are secrets: the outbox is a development aid only.
+    if (ctx.env.NODE_ENV === 'production') throw new AppError('NOT_FOUND', 'Not found')
+    await userId()
+    return json({ messages: await listDevOutbox(ctx.db) })
+  }),
+]
+
+function sameOrigin(request: Request, env: ApiContext['env']): boolean {
+  const origin = request.headers.get('origin')
+  if (!origin) return request.headers.get('sec-fetch-site') === 'same-origin'
+  const allowed = [env.BETTER_AUTH_URL, ...(env.TRUSTED_ORIGINS?.split(',') ?? [])].map((o) => new URL(o.trim()).origin)
+  return allowed.includes(origin) || origin === new URL(request.url).origin
+}
+
+/** Matches '/a/:b' style patterns; returns decoded params or null. */
+function matchPath(pattern: string[], pathname: string): Params | null {
+  const parts = pathname.replace(/\/+$/, '').split('/')
+  if (parts.length !== pattern.length) return null
+  const params: Params = {}
+  for (let i = 0; i < parts.length; i++) {
+    const want = pattern[i]
+    if (want.startsWith(':')) {
+      if (!parts[i]) return null
+      try {
+        params[want.slice(1)] = decodeURIComponent(parts[i])
+      } catch {
+        return null
+      }
+    } else if (want !== parts[i]) return null
+  }
+  return params
+}
+
+export type ApiHandler = (request: Request) => Promise<Response | null>
+
+/** Returns the handler for everything under /api; null for paths it does not serve. */
+export function createApiHandler(ctx: ApiContext): ApiHandler {
+  return async (request) => {
+    const url = new URL(request.url)
+    if (!url.pathname.startsWith('/api/')) return null
+    if (url.pathname.startsWith('/api/auth/')) return ctx.auth.handler(request)
+    const matches = ROUTES.flatMap((r) => {
+      const params = matchPath(r.pattern, url.pathname)
+      return params ? [{ r, params }] : []
+    })
+    if (matches.length === 0) return json({ code: 'NOT_FOUND', message: 'No such endpoint' }, 404)
+    const hit = matches.find((x) => x.r.method === request.method)
+    if (!hit) return json({ code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed' }, 405)
+    try {
+      if (request.method !== 'GET' && !sameOrigin(request, ctx.env)) {
+        throw new AppError('FORBIDDEN', 'Cross-origin request refused')
+      }
+      let cached: string | undefined
+      const userId = async () => {
+        if (cached) return cached
+        const session = await ctx.auth.api.getSession({ headers: request.headers })
+        if (!session) throw new AppError('UNAUTHORIZED', 'Sign in first')
+        return (cached = session.user.id)
+      }
+      return await hit.r.handle({ request, params: hit.params, ctx, userId })
+    } catch (error) {
+      return errorResponse(error)
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { and, eq } from 'drizzle-orm'
+import { can, type Capability } from '../shared/capabilities'
+import { AppError, notFound } from '../shared/errors'
+import { isWorkspaceRole, type WorkspaceRole } from '../shared/roles'
+import type { Db } from './client'
+import { member, workspace } from './schema'
+
+/**
+ * The one access check: what may this user do in this workspace. Every
+ * server entry point (HTTP routes, better-auth hooks, the sync server) asks
+ * here; nothing else decides.
+ */
+export interface WorkspaceAccess {
+  userId: string
+  workspaceId: string
+  memberId: string
+  role: WorkspaceRole
+  isPersonal: boolean
+  plan: string
+  ownerId: string
+}
+
+/** The caller's access to a workspace, or null when they are not a member (or it does not exist). */
+export async function getWorkspaceAccess(db: Db, userId: string, workspaceId: string): Promise<WorkspaceAccess | null> {
+  const [row] = await db
+    .select({
+      memberId: member.id,
+      role: member.role,
+      isPersonal: workspace.isPersonal,
+      plan: workspace.plan,
+      ownerId: workspace.ownerId,
+    })
+    .from(member)
+    .innerJoin(workspace, eq(workspace.id, member.workspaceId))
+    .where(and(eq(member.userId, userId), eq(member.workspaceId, workspaceId)))
+    .limit(1)
+  if (!row || !isWorkspaceRole(row.role)) return null
+  return { userId, workspaceId, ...row, role: row.role }
+}
+
+/**
+ * Requires membership and, when given, a capability. Non-members get the
+ * same NOT_FOUND as a workspace that does not exist, so ids can't be probed.
+ */
+export async function requireWorkspaceAccess(
+  db: Db,
+  userId: string,
+  workspaceId: string,
+  capability?: Capability,
+): Promise<WorkspaceAccess> {
+  const access = await getWorkspaceAccess(db, userId, workspaceId)
+  if (!access) throw notFound()
+  if (capability && !can(access.role, capability)) {
+    throw new AppError('FORBIDDEN', `Your role (${access.role}) may not do this: ${capability}`)
+  }
+  return access
+}

@@ -1,0 +1,50 @@
+/**
+ * One error type for the whole app. Domain code throws `AppError` with a
+ * code; only the edges (HTTP routes, better-auth hooks, the websocket server)
+ * turn a code into a status or close code.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  /** Also used for "exists but you may not see it", so existence never leaks. */
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  GONE: 410,
+  LIMIT_REACHED: 403,
+  INTERNAL: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export type FieldErrors = Record<string, string>
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly fields?: FieldErrors
+
+  constructor(code: ErrorCode, message: string, fields?: FieldErrors) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.fields = fields
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code]
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } }
+  }
+}
+
+/** The JSON shape of every error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldErrors }
+}
+
+/** The generic refusal for anything the caller may not know exists. */
+export function notFound(what = 'Workspace'): AppError {
+  return new AppError('NOT_FOUND', `${what} not found`)
+}
