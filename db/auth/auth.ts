@@ -6,9 +6,9 @@ import { AppError } from '../../shared/errors'
 import { planFor } from '../../shared/plans'
 import type { Db } from '../client'
 import type { ServerEnv } from '../env'
-import { INVITATION_TTL_SECONDS, newInvitationId, sendInvitationEmail } from '../invitations'
+import { INVITATION_TTL_SECONDS, sendInvitationEmail } from '../invitations'
 import * as schema from '../schema'
-import { ensurePersonalWorkspace } from '../workspaces'
+import { ensurePersonalWorkspace, getPersonalWorkspace } from '../workspaces'
 import { ac, roles } from './access-control'
 import { toAPIError } from './errors'
 import { guardAuthRequest, guardRequestFromContext } from './workspace-guard'
@@ -69,8 +69,8 @@ export function createAuth(db: Db, env: ServerEnv) {
       },
       session: {
         create: {
+          // Every later sign-in starts in the personal workspace.
           before: async (s) => {
-            const { getPersonalWorkspace } = await import('../workspaces')
             const personal = await getPersonalWorkspace(db, s.userId)
             return { data: { ...s, activeOrganizationId: personal?.id ?? null } }
           },
@@ -124,8 +124,6 @@ export function createAuth(db: Db, env: ServerEnv) {
             if ((org as { isPersonal?: boolean }).isPersonal) {
               throw new APIError('FORBIDDEN', { code: 'FORBIDDEN', message: 'A personal workspace cannot be invited into' })
             }
-            // Our own token: longer than better-auth's default id.
-            return { data: { id: newInvitationId() } }
           },
           beforeAddMember: async ({ organization: org, member: m }) => {
             if ((org as { isPersonal?: boolean }).isPersonal && m.role !== 'owner') {
