@@ -1,0 +1,56 @@
+import { Link } from '@tanstack/react-router'
+import type { ReactNode } from 'react'
+import { api } from '../lib/api'
+import { WorkspaceSwitcher, type SwitcherWorkspace } from './workspace-switcher'
+
+/** The signed-in frame: sidebar (switcher, navigation, account) and the page. */
+export function AppFrame({
+  viewer,
+  current,
+  workspaces,
+  children,
+}: {
+  viewer: { name: string; email: string }
+  current: SwitcherWorkspace | null
+  workspaces: SwitcherWorkspace[]
+  children: ReactNode
+}) {
+  const signOut = async () => {
+    await api('/api/auth/sign-out', {})
+    window.location.assign('/sign-in')
+  }
+  const nav = 'block rounded-md px-2 py-1.5 text-sm text-zinc-700 hover:bg-zinc-200/60'
+  const active = { className: `${nav} bg-zinc-200/70 font-medium text-zinc-900` }
+  return (
+    <div className="flex min-h-screen flex-col md:flex-row">
+      <aside className="flex w-full shrink-0 flex-col border-b border-zinc-200 bg-zinc-100/70 p-3 md:h-screen md:w-64 md:border-r md:border-b-0">
+        <WorkspaceSwitcher current={current} workspaces={workspaces} />
+        {current ? (
+          <nav className="mt-4 space-y-0.5" aria-label="Workspace">
+            <Link to="/w/$workspaceSlug" params={{ workspaceSlug: current.slug }} activeOptions={{ exact: true }} className={nav} activeProps={active}>
+              Home
+            </Link>
+            <Link to="/w/$workspaceSlug/settings" params={{ workspaceSlug: current.slug }} className={nav} activeProps={active}>
+              Settings
+            </Link>
+          </nav>
+        ) : null}
+        <div className="mt-auto hidden border-t border-zinc-200 pt-3 md:block">
+          <div className="truncate text-sm font-medium text-zinc-900" data-testid="viewer-name">
+            {viewer.name}
+          </div>
+          <div className="truncate text-xs text-zinc-500">{viewer.email}</div>
+          <div className="mt-2 flex gap-3 text-xs">
+            <Link to="/account" className="text-zinc-600 hover:text-zinc-900">
+              Account
+            </Link>
+            <button type="button" onClick={() => void signOut()} className="text-zinc-600 hover:text-zinc-900">
+              Sign out
+            </button>
+          </div>
+        </div>
+      </aside>
+      <main className="min-w-0 flex-1 overflow-y-auto">{children}</main>
+    </div>
+  )
+}

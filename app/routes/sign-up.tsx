@@ -1,0 +1,11 @@
+import { createFileRoute } from '@tanstack/react-router'
+import { AuthForm } from '../components/auth-form'
+import { authSearch } from '../lib/auth-search'
+
+export const Route = createFileRoute('/sign-up')({
+  validateSearch: authSearch,
+  component: () => {
+    const { redirect, email } = Route.useSearch()
+    return <AuthForm mode="sign-up" redirect={redirect} email={email} />
+  },
+})

@@ -1,0 +1,14 @@
+import { createFileRoute, Outlet } from '@tanstack/react-router'
+import { SettingsTabs } from '../components/settings-tabs'
+import { useWorkspace } from '../lib/workspace-route'
+
+export const Route = createFileRoute('/w/$workspaceSlug/settings')({
+  component: () => {
+    const { workspace, role } = useWorkspace()
+    return (
+      <SettingsTabs slug={workspace.slug} isPersonal={workspace.isPersonal} role={role}>
+        <Outlet />
+      </SettingsTabs>
+    )
+  },
+})

@@ -1,0 +1,54 @@
+/**
+ * The production entry: validates the environment, migrates the database,
+ * then serves the built app (dist/) on PORT. `npm start` builds first.
+ */
+import { existsSync } from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import sirv from 'sirv'
+import { toNodeHandler } from 'srvx/node'
+import { getDatabase } from '../../db/client'
+import { EnvError, serverEnv } from '../../db/env'
+
+interface StartBundle {
+  default: { fetch: (request: Request) => Promise<Response> | Response }
+}
+
+async function main() {
+  const env = serverEnv()
+  const database = await getDatabase()
+  const serverBundle = path.resolve('dist/server/server.js')
+  if (!existsSync(serverBundle)) throw new Error('dist/server/server.js is missing: run `npm run build` first')
+  const start = (await import(pathToFileURL(serverBundle).href)) as StartBundle
+  const app = toNodeHandler(start.default.fetch)
+  // Hashed assets are immutable; everything else goes to the app.
+  const assets = sirv(path.resolve('dist/client'), { immutable: true, gzip: true, etag: true })
+
+  const server = http.createServer((req, res) => {
+    assets(req, res, () => void app(req, res))
+  })
+  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : env.PORT
+  console.log(`Workspaces listening on http://localhost:${port} (database: ${database.driver})`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal}: shutting down`)
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await database.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EnvError) console.error(error.message)
+  else console.error('Failed to start:', error)
+  process.exit(1)
+})
