@@ -28,7 +28,10 @@ async function main() {
   const server = http.createServer((req, res) => {
     assets(req, res, () => void app(req, res))
   })
-  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(env.PORT, env.HOST, resolve)
+  })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : env.PORT
   console.log(`Workspaces listening on http://localhost:${port} (database: ${database.driver})`)

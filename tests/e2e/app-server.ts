@@ -1,0 +1,86 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import postgres from 'postgres'
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+/**
+ * Builds the app (once per run) and starts the production entry on a free
+ * port, on a fresh PostgreSQL database when DATABASE_URL is set, else on
+ * PGlite in a temporary directory.
+ */
+export async function startAppServer() {
+  if (!process.env.E2E_SKIP_BUILD) {
+    const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' })
+    if (build.status !== 0) throw new Error('build failed')
+  }
+  const port = await freePort()
+  const baseURL = `http://127.0.0.1:${port}`
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'workspaces-e2e-'))
+  let databaseUrl: string | undefined
+  let dbName: string | undefined
+  if (process.env.DATABASE_URL) {
+    dbName = `e2e_${randomBytes(5).toString('hex')}`
+    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
+    await admin.unsafe(`create database ${dbName}`)
+    await admin.end()
+    const url = new URL(process.env.DATABASE_URL)
+    url.pathname = `/${dbName}`
+    databaseUrl = url.toString()
+  }
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'app/server/main.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BETTER_AUTH_URL: baseURL,
+      BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl ?? '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (d) => (output += d))
+  child.stderr?.on('data', (d) => (output += d))
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
+    try {
+      const res = await fetch(`${baseURL}/api/health`)
+      if (res.ok) break
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${output}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return {
+    baseURL,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      rmSync(dataDir, { recursive: true, force: true })
+      if (dbName && process.env.DATABASE_URL) {
+        const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
+        await admin.unsafe(`drop database if exists ${dbName} with (force)`)
+        await admin.end()
+      }
+    },
+  }
+}
