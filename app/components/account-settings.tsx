@@ -31,10 +31,20 @@ export function AccountSettings({ viewer }: { viewer: { name: string; email: str
         {done ? <Notice tone="success">Password changed. Your other sessions were signed out.</Notice> : null}
         {change.error && !Object.keys(change.fields).length ? <Notice tone="error">{change.error}</Notice> : null}
         <Field label="Current password" error={change.fields.currentPassword}>
-          <Input type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrent(e.target.value)} />
+          <Input
+            type="password"
+            autoComplete="current-password"
+            value={currentPassword}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
         </Field>
         <Field label="New password" error={change.fields.newPassword} hint="At least 8 characters">
-          <Input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNext(e.target.value)} />
+          <Input
+            type="password"
+            autoComplete="new-password"
+            value={newPassword}
+            onChange={(e) => setNext(e.target.value)}
+          />
         </Field>
         <Button type="submit" className="w-full" disabled={change.pending}>
           Change password

@@ -27,10 +27,21 @@ export function AppFrame({
         <WorkspaceSwitcher current={current} workspaces={workspaces} />
         {current ? (
           <nav className="mt-4 space-y-0.5" aria-label="Workspace">
-            <Link to="/w/$workspaceSlug" params={{ workspaceSlug: current.slug }} activeOptions={{ exact: true }} className={nav} activeProps={active}>
+            <Link
+              to="/w/$workspaceSlug"
+              params={{ workspaceSlug: current.slug }}
+              activeOptions={{ exact: true }}
+              className={nav}
+              activeProps={active}
+            >
               Home
             </Link>
-            <Link to="/w/$workspaceSlug/settings" params={{ workspaceSlug: current.slug }} className={nav} activeProps={active}>
+            <Link
+              to="/w/$workspaceSlug/settings"
+              params={{ workspaceSlug: current.slug }}
+              className={nav}
+              activeProps={active}
+            >
               Settings
             </Link>
           </nav>

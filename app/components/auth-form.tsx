@@ -6,7 +6,15 @@ import { Button, CenteredPage, Field, Input, Notice } from './ui'
 import { useAction } from './use-action'
 
 /** Sign-in and sign-up share one form; after success the visitor returns to `redirect`. */
-export function AuthForm({ mode, redirect, email: presetEmail }: { mode: 'sign-in' | 'sign-up'; redirect?: string; email?: string }) {
+export function AuthForm({
+  mode,
+  redirect,
+  email: presetEmail,
+}: {
+  mode: 'sign-in' | 'sign-up'
+  redirect?: string
+  email?: string
+}) {
   const [name, setName] = useState('')
   const [email, setEmail] = useState(presetEmail ?? '')
   const [password, setPassword] = useState('')
@@ -35,9 +43,20 @@ export function AuthForm({ mode, redirect, email: presetEmail }: { mode: 'sign-i
           </Field>
         ) : null}
         <Field label="Email" error={submit.fields.email}>
-          <Input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+          <Input
+            name="email"
+            type="email"
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
         </Field>
-        <Field label="Password" error={submit.fields.password} hint={mode === 'sign-up' ? 'At least 8 characters' : undefined}>
+        <Field
+          label="Password"
+          error={submit.fields.password}
+          hint={mode === 'sign-up' ? 'At least 8 characters' : undefined}
+        >
           <Input
             name="password"
             type="password"

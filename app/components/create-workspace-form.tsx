@@ -34,7 +34,11 @@ export function CreateWorkspaceForm() {
             autoFocus
           />
         </Field>
-        <Field label="URL slug" error={create.fields.slug} hint={slug ? `/w/${slug}` : 'Lowercase letters, digits and hyphens'}>
+        <Field
+          label="URL slug"
+          error={create.fields.slug}
+          hint={slug ? `/w/${slug}` : 'Lowercase letters, digits and hyphens'}
+        >
           <Input
             name="workspace-slug"
             value={slug}

@@ -43,7 +43,14 @@ export function GeneralSettings({ workspace, role }: Props) {
   }
   return (
     <>
-      <Card title="Workspace" description={editable ? 'The name members see and the address of the workspace.' : 'Only owners and admins can change these.'}>
+      <Card
+        title="Workspace"
+        description={
+          editable
+            ? 'The name members see and the address of the workspace.'
+            : 'Only owners and admins can change these.'
+        }
+      >
         <form onSubmit={onSave} className="space-y-4" noValidate>
           {save.error && !Object.keys(save.fields).length ? <Notice tone="error">{save.error}</Notice> : null}
           {saved ? <Notice tone="success">Saved.</Notice> : null}
@@ -51,7 +58,12 @@ export function GeneralSettings({ workspace, role }: Props) {
             <Input name="name" value={name} onChange={(e) => setName(e.target.value)} disabled={!editable} />
           </Field>
           <Field label="URL slug" error={save.fields['data.slug']} hint={`/w/${slug}`}>
-            <Input name="slug" value={slug} onChange={(e) => setSlug(e.target.value.toLowerCase())} disabled={!editable} />
+            <Input
+              name="slug"
+              value={slug}
+              onChange={(e) => setSlug(e.target.value.toLowerCase())}
+              disabled={!editable}
+            />
           </Field>
           {editable ? (
             <Button type="submit" disabled={save.pending}>
@@ -61,11 +73,17 @@ export function GeneralSettings({ workspace, role }: Props) {
         </form>
       </Card>
       {workspace.isPersonal ? (
-        <Card title="Personal workspace" description="Your personal workspace is yours alone: it cannot be shared, left or deleted." >
+        <Card
+          title="Personal workspace"
+          description="Your personal workspace is yours alone: it cannot be shared, left or deleted."
+        >
           <p className="text-sm text-zinc-600">Create a workspace to work with others.</p>
         </Card>
       ) : can(role, 'workspace:delete') ? (
-        <Card title="Delete workspace" description="Deletes the workspace and everything in it for every member. This cannot be undone.">
+        <Card
+          title="Delete workspace"
+          description="Deletes the workspace and everything in it for every member. This cannot be undone."
+        >
           {remove.error ? <Notice tone="error">{remove.error}</Notice> : null}
           <Button
             variant="danger"

@@ -23,7 +23,13 @@ const ENDED: Record<Exclude<InvitationInfo['state'], 'pending'>, string> = {
  * The accept page: a clear answer for every state of the link, and for a
  * logged-out visitor a way to sign in or sign up that comes back here.
  */
-export function InvitationView({ invitation, viewer }: { invitation: InvitationInfo | null; viewer: { email: string } | null }) {
+export function InvitationView({
+  invitation,
+  viewer,
+}: {
+  invitation: InvitationInfo | null
+  viewer: { email: string } | null
+}) {
   const accept = useAction(async () => {
     const res = await api<{ invitation: { organizationId: string } }>('/api/auth/organization/accept-invitation', {
       invitationId: invitation!.id,
@@ -88,7 +94,12 @@ export function InvitationView({ invitation, viewer }: { invitation: InvitationI
             <Notice tone="error">
               This invitation is for {invitation.email}, but you are signed in as {viewer.email}.
             </Notice>
-            <Button variant="secondary" className="w-full" onClick={() => void signOut.run()} disabled={signOut.pending}>
+            <Button
+              variant="secondary"
+              className="w-full"
+              onClick={() => void signOut.run()}
+              disabled={signOut.pending}
+            >
               Sign out and switch account
             </Button>
           </>

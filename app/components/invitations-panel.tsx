@@ -21,7 +21,13 @@ function inviteLink(id: string) {
 }
 
 /** Invite by email, then copy, resend or revoke each pending invitation. */
-export function InvitationsPanel({ workspace, role }: { workspace: { id: string; name: string; isPersonal: boolean }; role: WorkspaceRole }) {
+export function InvitationsPanel({
+  workspace,
+  role,
+}: {
+  workspace: { id: string; name: string; isPersonal: boolean }
+  role: WorkspaceRole
+}) {
   const base = `/api/workspaces/${encodeURIComponent(workspace.id)}/invitations`
   const { data, error, reload } = useApiData<{ invitations: InvitationRow[] }>(base)
   const [email, setEmail] = useState('')
@@ -54,11 +60,20 @@ export function InvitationsPanel({ workspace, role }: { workspace: { id: string;
   return (
     <>
       {can(role, 'invitation:create') ? (
-        <Card title="Invite people" description="They get an email with a link; the link can also be copied below. Links are valid for 7 days.">
+        <Card
+          title="Invite people"
+          description="They get an email with a link; the link can also be copied below. Links are valid for 7 days."
+        >
           <form onSubmit={onInvite} className="flex flex-wrap items-start gap-3" noValidate>
             <div className="min-w-56 flex-1">
               <Field label="Email" error={invite.fields.email}>
-                <Input name="invite-email" type="email" placeholder="name@company.com" value={email} onChange={(e) => setEmail(e.target.value)} />
+                <Input
+                  name="invite-email"
+                  type="email"
+                  placeholder="name@company.com"
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                />
               </Field>
             </div>
             <div className="w-36">
@@ -88,7 +103,12 @@ export function InvitationsPanel({ workspace, role }: { workspace: { id: string;
         {act.error ? <Notice tone="error">{act.error}</Notice> : null}
         <ul className="divide-y divide-zinc-100" data-testid="pending-invitations">
           {pending.map((inv) => (
-            <li key={inv.id} className="flex flex-wrap items-center gap-3 py-3" data-testid="invitation-row" data-invitation-id={inv.id}>
+            <li
+              key={inv.id}
+              className="flex flex-wrap items-center gap-3 py-3"
+              data-testid="invitation-row"
+              data-invitation-id={inv.id}
+            >
               <div className="min-w-0 flex-1">
                 <div className="truncate text-sm font-medium text-zinc-900">{inv.email}</div>
                 <div className="text-xs text-zinc-500">Expires {new Date(inv.expiresAt).toLocaleDateString()}</div>
@@ -98,7 +118,11 @@ export function InvitationsPanel({ workspace, role }: { workspace: { id: string;
                 {copied === inv.id ? 'Copied' : 'Copy link'}
               </Button>
               {can(role, 'invitation:create') ? (
-                <Button variant="ghost" disabled={act.pending} onClick={() => void act.run(() => api(`${base}/${encodeURIComponent(inv.id)}/resend`, {}))}>
+                <Button
+                  variant="ghost"
+                  disabled={act.pending}
+                  onClick={() => void act.run(() => api(`${base}/${encodeURIComponent(inv.id)}/resend`, {}))}
+                >
                   Resend
                 </Button>
               ) : null}
@@ -106,13 +130,21 @@ export function InvitationsPanel({ workspace, role }: { workspace: { id: string;
                 <Button
                   variant="danger"
                   disabled={act.pending}
-                  onClick={() => void act.run(() => api('/api/auth/organization/cancel-invitation', { invitationId: inv.id }))}
+                  onClick={() =>
+                    void act.run(() => api('/api/auth/organization/cancel-invitation', { invitationId: inv.id }))
+                  }
                 >
                   Revoke
                 </Button>
               ) : null}
               {copied === inv.id ? (
-                <input readOnly aria-label="Invitation link" className="w-full rounded bg-zinc-50 px-2 py-1 font-mono text-xs text-zinc-600" value={inviteLink(inv.id)} data-testid="invitation-link" />
+                <input
+                  readOnly
+                  aria-label="Invitation link"
+                  className="w-full rounded bg-zinc-50 px-2 py-1 font-mono text-xs text-zinc-600"
+                  value={inviteLink(inv.id)}
+                  data-testid="invitation-link"
+                />
               ) : null}
             </li>
           ))}

@@ -33,10 +33,14 @@ export function MembersPanel({ workspace, role, memberId }: Props) {
     else reload()
   })
   const changeRole = (m: MemberRow, next: string) =>
-    act.run(() => api('/api/auth/organization/update-member-role', { organizationId: workspace.id, memberId: m.id, role: next }))
+    act.run(() =>
+      api('/api/auth/organization/update-member-role', { organizationId: workspace.id, memberId: m.id, role: next }),
+    )
   const removeMember = (m: MemberRow) => {
     if (window.confirm(`Remove ${m.user.name} from ${workspace.name}? They lose access at once.`)) {
-      void act.run(() => api('/api/auth/organization/remove-member', { organizationId: workspace.id, memberIdOrEmail: m.id }))
+      void act.run(() =>
+        api('/api/auth/organization/remove-member', { organizationId: workspace.id, memberIdOrEmail: m.id }),
+      )
     }
   }
   const transfer = (m: MemberRow) => {
@@ -66,7 +70,10 @@ export function MembersPanel({ workspace, role, memberId }: Props) {
           const target = isWorkspaceRole(m.role) ? m.role : 'viewer'
           const isMe = m.id === memberId
           const roleOptions = ASSIGNABLE_ROLES.filter((r) => r === target || !refuseRoleChange(role, target, r))
-          const mayChange = !isMe && roleOptions.length > 1 && !refuseRoleChange(role, target, roleOptions.find((r) => r !== target) ?? target)
+          const mayChange =
+            !isMe &&
+            roleOptions.length > 1 &&
+            !refuseRoleChange(role, target, roleOptions.find((r) => r !== target) ?? target)
           return (
             <li key={m.id} className="flex flex-wrap items-center gap-3 py-3" data-testid="member-row">
               <div className="min-w-0 flex-1">

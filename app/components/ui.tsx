@@ -9,7 +9,11 @@ const VARIANTS: Record<Variant, string> = {
   ghost: 'text-zinc-700 hover:bg-zinc-100',
 }
 
-export function Button({ variant = 'primary', className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({
+  variant = 'primary',
+  className = '',
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       type="button"
@@ -19,7 +23,17 @@ export function Button({ variant = 'primary', className = '', ...props }: Button
   )
 }
 
-export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: ReactNode; children: ReactNode }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string
+  error?: string
+  hint?: ReactNode
+  children: ReactNode
+}) {
   return (
     <label className="block">
       <span className="mb-1 block text-sm font-medium text-zinc-700">{label}</span>
@@ -46,7 +60,15 @@ export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
   return <select {...props} className={`${CONTROL} ${props.className ?? ''}`} />
 }
 
-export function Card({ title, description, children }: { title?: string; description?: ReactNode; children: ReactNode }) {
+export function Card({
+  title,
+  description,
+  children,
+}: {
+  title?: string
+  description?: ReactNode
+  children: ReactNode
+}) {
   return (
     <section className="rounded-xl bg-white p-6 shadow-sm ring-1 ring-zinc-200">
       {title ? <h2 className="text-base font-semibold text-zinc-900">{title}</h2> : null}
@@ -80,12 +102,22 @@ export function RoleBadge({ role }: { role: string }) {
 }
 
 /** A centered card page for sign-in, sign-up and invitations. */
-export function CenteredPage({ title, subtitle, children }: { title: string; subtitle?: ReactNode; children: ReactNode }) {
+export function CenteredPage({
+  title,
+  subtitle,
+  children,
+}: {
+  title: string
+  subtitle?: ReactNode
+  children: ReactNode
+}) {
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <div className="mx-auto mb-3 flex h-10 w-10 items-center justify-center rounded-lg bg-indigo-600 text-lg font-bold text-white">W</div>
+          <div className="mx-auto mb-3 flex h-10 w-10 items-center justify-center rounded-lg bg-indigo-600 text-lg font-bold text-white">
+            W
+          </div>
           <h1 className="text-xl font-semibold text-zinc-900">{title}</h1>
           {subtitle ? <p className="mt-1 text-sm text-zinc-500">{subtitle}</p> : null}
         </div>

@@ -25,7 +25,14 @@ export function WorkspaceHome({ workspace, role }: HomeProps) {
         </p>
       </header>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Card title="Members" description={workspace.isPersonal ? 'A personal workspace is yours alone.' : `Up to ${plan.limits.members} on the ${plan.label} plan.`}>
+        <Card
+          title="Members"
+          description={
+            workspace.isPersonal
+              ? 'A personal workspace is yours alone.'
+              : `Up to ${plan.limits.members} on the ${plan.label} plan.`
+          }
+        >
           {!workspace.isPersonal && can(role, 'invitation:create') ? (
             <Link
               to="/w/$workspaceSlug/settings/invitations"
@@ -35,13 +42,24 @@ export function WorkspaceHome({ workspace, role }: HomeProps) {
               Invite people →
             </Link>
           ) : (
-            <Link to="/w/$workspaceSlug/settings/members" params={{ workspaceSlug: workspace.slug }} className="text-sm font-medium text-indigo-600 hover:underline">
+            <Link
+              to="/w/$workspaceSlug/settings/members"
+              params={{ workspaceSlug: workspace.slug }}
+              className="text-sm font-medium text-indigo-600 hover:underline"
+            >
               See members →
             </Link>
           )}
         </Card>
-        <Card title="Plan" description={`${plan.label}: ${plan.limits.sidekiqs ?? 'unlimited'} sidekiqs, ${plan.limits.pendingInvitations} pending invitations.`}>
-          <Link to="/w/$workspaceSlug/settings" params={{ workspaceSlug: workspace.slug }} className="text-sm font-medium text-indigo-600 hover:underline">
+        <Card
+          title="Plan"
+          description={`${plan.label}: ${plan.limits.sidekiqs ?? 'unlimited'} sidekiqs, ${plan.limits.pendingInvitations} pending invitations.`}
+        >
+          <Link
+            to="/w/$workspaceSlug/settings"
+            params={{ workspaceSlug: workspace.slug }}
+            className="text-sm font-medium text-indigo-600 hover:underline"
+          >
             Workspace settings →
           </Link>
         </Card>

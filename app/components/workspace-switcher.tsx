@@ -26,7 +26,13 @@ function Avatar({ name, personal }: { name: string; personal: boolean }) {
  * with their role; choosing one changes the URL prefix, which reloads the
  * whole workspace frame.
  */
-export function WorkspaceSwitcher({ current, workspaces }: { current: SwitcherWorkspace | null; workspaces: SwitcherWorkspace[] }) {
+export function WorkspaceSwitcher({
+  current,
+  workspaces,
+}: {
+  current: SwitcherWorkspace | null
+  workspaces: SwitcherWorkspace[]
+}) {
   const [open, setOpen] = useState(false)
   const root = useRef<HTMLDivElement>(null)
   useEffect(() => {
@@ -58,8 +64,12 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: SwitcherWo
       >
         {current ? <Avatar name={current.name} personal={current.isPersonal} /> : null}
         <span className="min-w-0 flex-1">
-          <span className="block truncate text-sm font-semibold text-zinc-900">{current?.name ?? 'Choose a workspace'}</span>
-          {current ? <span className="block text-xs text-zinc-500">{current.isPersonal ? 'Personal' : current.role}</span> : null}
+          <span className="block truncate text-sm font-semibold text-zinc-900">
+            {current?.name ?? 'Choose a workspace'}
+          </span>
+          {current ? (
+            <span className="block text-xs text-zinc-500">{current.isPersonal ? 'Personal' : current.role}</span>
+          ) : null}
         </span>
         <span aria-hidden className="text-zinc-400">
           ⌄

@@ -21,7 +21,10 @@ async function main() {
   const serverBundle = path.resolve('dist/server/server.js')
   if (!existsSync(serverBundle)) throw new Error('dist/server/server.js is missing: run `npm run build` first')
   const start = (await import(pathToFileURL(serverBundle).href)) as StartBundle
-  const app = toNodeHandler(start.default.fetch) as (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>
+  const app = toNodeHandler(start.default.fetch) as (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => Promise<void>
   // Hashed assets are immutable; everything else goes to the app.
   const assets = sirv(path.resolve('dist/client'), { immutable: true, gzip: true, etag: true })
 

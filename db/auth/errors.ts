@@ -1,5 +1,5 @@
 import { APIError } from 'better-auth/api'
-import { AppError } from '../../shared/errors'
+import { type AppError } from '../../shared/errors'
 
 const STATUS_NAMES = {
   400: 'BAD_REQUEST',
@@ -14,5 +14,9 @@ const STATUS_NAMES = {
 /** Turns a domain error into better-auth's error, keeping our code and fields in the body. */
 export function toAPIError(error: AppError): APIError {
   const status = STATUS_NAMES[error.status as keyof typeof STATUS_NAMES] ?? 'INTERNAL_SERVER_ERROR'
-  return new APIError(status, { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) })
+  return new APIError(status, {
+    code: error.code,
+    message: error.message,
+    ...(error.fields ? { fields: error.fields } : {}),
+  })
 }

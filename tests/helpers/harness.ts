@@ -52,7 +52,12 @@ export class TestClient {
     })
     const setCookies = res.headers.getSetCookie()
     if (setCookies.length) {
-      const jar = new Map(this.cookie.split('; ').filter(Boolean).map((c) => [c.split('=')[0], c] as const))
+      const jar = new Map(
+        this.cookie
+          .split('; ')
+          .filter(Boolean)
+          .map((c) => [c.split('=')[0], c] as const),
+      )
       for (const c of setCookies) {
         const pair = c.split(';')[0]
         const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]

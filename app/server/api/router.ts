@@ -40,7 +40,10 @@ const ROUTES: Route[] = [
     json({ workspaces: await listMyWorkspaces(ctx.db, await userId()) }),
   ),
   route('GET', '/api/workspaces/by-slug/:slug', async ({ ctx, userId, params }) => {
-    const { slug } = parseInput(z.object({ slug: workspaceSlug.or(z.string().regex(/^personal-[a-f0-9]{8}$/)) }), params)
+    const { slug } = parseInput(
+      z.object({ slug: workspaceSlug.or(z.string().regex(/^personal-[a-f0-9]{8}$/)) }),
+      params,
+    )
     const { workspace, access } = await requireWorkspaceBySlug(ctx.db, await userId(), slug)
     return json({ workspace, role: access.role, memberId: access.memberId })
   }),
@@ -55,7 +58,13 @@ const ROUTES: Route[] = [
   }),
   route('POST', '/api/workspaces/:workspaceId/invitations/:invitationId/resend', async ({ ctx, userId, params }) => {
     const { workspaceId, invitationId } = parseInput(workspaceParams.extend({ invitationId: entityId }), params)
-    const invitation = await resendInvitation(ctx.db, await userId(), workspaceId, invitationId, ctx.env.BETTER_AUTH_URL)
+    const invitation = await resendInvitation(
+      ctx.db,
+      await userId(),
+      workspaceId,
+      invitationId,
+      ctx.env.BETTER_AUTH_URL,
+    )
     return json({ invitation })
   }),
   route('GET', '/api/invitations/:invitationId', async ({ ctx, params }) => {
