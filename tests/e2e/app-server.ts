@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -17,22 +17,28 @@ async function freePort(): Promise<number> {
   })
 }
 
+export interface AppServerOptions {
+  /** 'pglite' ignores DATABASE_URL; default: PostgreSQL when DATABASE_URL is set. */
+  database?: 'postgres' | 'pglite'
+  /** Reuse a data directory (PGlite files, generated secret) across restarts. */
+  dataDir?: string
+  env?: Record<string, string>
+}
+
 /**
- * Builds the app (once per run) and starts the production entry on a free
- * port, on a fresh PostgreSQL database when DATABASE_URL is set, else on
- * PGlite in a temporary directory.
+ * Starts the production entry (built by global-setup) on a free port, on a
+ * fresh PostgreSQL database when DATABASE_URL is set, else on PGlite in a
+ * temporary directory.
  */
-export async function startAppServer() {
-  if (!process.env.E2E_SKIP_BUILD) {
-    const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' })
-    if (build.status !== 0) throw new Error('build failed')
-  }
+export async function startAppServer(options: AppServerOptions = {}) {
   const port = await freePort()
   const baseURL = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'workspaces-e2e-'))
+  const ownDataDir = !options.dataDir
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'workspaces-e2e-'))
   let databaseUrl: string | undefined
   let dbName: string | undefined
-  if (process.env.DATABASE_URL) {
+  const usePostgres = options.database ? options.database === 'postgres' : !!process.env.DATABASE_URL
+  if (usePostgres && process.env.DATABASE_URL) {
     dbName = `e2e_${randomBytes(5).toString('hex')}`
     const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
     await admin.unsafe(`create database ${dbName}`)
@@ -51,6 +57,7 @@ export async function startAppServer() {
       BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
       DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl ?? '',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -71,11 +78,12 @@ export async function startAppServer() {
   }
   return {
     baseURL,
+    dataDir,
     output: () => output,
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
-      rmSync(dataDir, { recursive: true, force: true })
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true })
       if (dbName && process.env.DATABASE_URL) {
         const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
         await admin.unsafe(`drop database if exists ${dbName} with (force)`)
