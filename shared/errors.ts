@@ -35,13 +35,18 @@ export class AppError extends Error {
   }
 
   toJSON(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } }
+    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) }
   }
 }
 
-/** The JSON shape of every error response. */
+/**
+ * The JSON shape of every error response, flat as better-auth's own errors
+ * under /api/auth are, so one client reads both halves of the API alike.
+ */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; fields?: FieldErrors }
+  code: ErrorCode
+  message: string
+  fields?: FieldErrors
 }
 
 /** The generic refusal for anything the caller may not know exists. */

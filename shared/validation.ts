@@ -5,8 +5,13 @@ import { AppError, type FieldErrors } from './errors'
 export function fieldErrors(error: z.ZodError): FieldErrors {
   const fields: FieldErrors = {}
   for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_'
-    fields[key] ??= issue.message
+    // A strict object reports unknown keys on the object itself; name each key
+    // instead, so the caller sees which field is not accepted.
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path]
+    for (const path of paths) {
+      const key = path.length ? path.join('.') : '_'
+      fields[key] ??= issue.code === 'unrecognized_keys' ? 'Unknown field' : issue.message
+    }
   }
   return fields
 }

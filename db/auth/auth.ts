@@ -46,12 +46,17 @@ export function createAuth(db: Db, env: ServerEnv) {
     // Tests and the e2e suite sign up many users from one address.
     rateLimit: { enabled: env.NODE_ENV === 'production' },
     advanced: { cookiePrefix: 'workspaces' },
+    // Unexpected errors reach our API handler, which maps lost unique-constraint
+    // races to 409 and logs the rest, instead of an empty 500.
+    onAPIError: { throw: true },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         // Calls from our own server code carry neither request nor headers and are trusted.
         if (!ctx.request && !ctx.headers) return
         try {
-          await guardAuthRequest(db, await guardRequestFromContext(ctx))
+          const { body } = await guardAuthRequest(db, await guardRequestFromContext(ctx))
+          // The endpoint gets the input as checked (trimmed, lower-cased), not the raw body.
+          if (body) return { context: { body } }
         } catch (error) {
           rethrow(error)
         }

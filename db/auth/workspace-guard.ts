@@ -1,7 +1,7 @@
 import { getSessionFromCtx } from 'better-auth/api'
 import { and, eq, lt, or } from 'drizzle-orm'
 import { z } from 'zod'
-import type { Capability } from '../../shared/capabilities'
+import { can, type Capability } from '../../shared/capabilities'
 import { AppError, notFound } from '../../shared/errors'
 import { refuseInvitationRole, refuseRemoval, refuseRoleChange } from '../../shared/member-policy'
 import { isWorkspaceRole } from '../../shared/roles'
@@ -111,7 +111,12 @@ export const RULES: Record<string, Rule> = {
 
   '/organization/set-active': {
     input: z.strictObject({ organizationId: entityId.nullable().optional(), organizationSlug: workspaceSlug.optional() }),
-    workspace: (i, req, db) => (i.organizationId === null && !i.organizationSlug ? null : bySlugOrId(i, req, db)),
+    // Resolved as the endpoint does: an id wins over a slug given alongside,
+    // so the guard checks the workspace that actually becomes active.
+    workspace: (i, req, db) => {
+      if (i.organizationId === null && !i.organizationSlug) return null
+      return typeof i.organizationId === 'string' ? i.organizationId : bySlugOrId(i, req, db)
+    },
     capability: 'workspace:read',
   },
   '/organization/get-full-organization': { input: readQuery, workspace: bySlugOrId, capability: 'workspace:read' },
@@ -136,7 +141,9 @@ export const RULES: Record<string, Rule> = {
     capability: 'workspace:read',
   },
   '/organization/update': {
-    input: z.strictObject({ organizationId: optionalId, data: updateWorkspaceInput }),
+    // `data` is strict too: the plugin would otherwise store an unchecked
+    // `logo` and an unbounded `metadata` object that create refuses.
+    input: z.strictObject({ organizationId: optionalId, data: updateWorkspaceInput.strict() }),
     workspace: fromBodyOrActive,
     capability: 'workspace:update',
   },
@@ -214,6 +221,11 @@ export const RULES: Record<string, Rule> = {
       if (target.id === access.memberId) {
         refusePersonal(access, 'left')
         if (access.role === 'owner') throw new AppError('FORBIDDEN', 'Transfer ownership before leaving')
+        // The plugin lets only roles that may remove members remove themselves,
+        // and answers everyone else 401 as if signed out; say what to do instead.
+        if (!can(access.role, 'member:remove')) {
+          throw new AppError('FORBIDDEN', 'To leave this workspace, use leave')
+        }
         return
       }
       refuse(refuseRemoval(access.role, target.role))
@@ -230,24 +242,31 @@ export const RULES: Record<string, Rule> = {
   },
 }
 
-/** Runs the rule for `req.path`; throws AppError when refused. Paths outside the table and /organization pass through. */
-export async function guardAuthRequest(db: Db, req: GuardRequest): Promise<void> {
+/**
+ * Runs the rule for `req.path`; throws AppError when refused. Paths outside
+ * the table and /organization pass through. Returns the body as the schema
+ * normalised it (trimmed, lower-cased): the endpoint must act on that, not on
+ * the raw body, or it would store text that was never validated in that form.
+ */
+export async function guardAuthRequest(db: Db, req: GuardRequest): Promise<{ body?: Record<string, unknown> }> {
   const rule = RULES[req.path]
   if (!rule) {
     if (req.path.startsWith('/organization/')) throw new AppError('NOT_FOUND', 'Not found')
-    return
+    return {}
   }
   const input = (rule.input ? parseInput(rule.input, req.body ?? req.query ?? {}) : {}) as Record<string, unknown>
-  if (rule.public) return
+  const checked = rule.input && req.body != null ? { body: input } : {}
+  if (rule.public) return checked
   if (!req.userId) throw new AppError('UNAUTHORIZED', 'Sign in first')
-  if (!rule.workspace) return
+  if (!rule.workspace) return checked
   const workspaceId = await rule.workspace(input, req, db)
   if (workspaceId === null) {
-    if (req.path === '/organization/set-active') return
+    if (req.path === '/organization/set-active') return checked
     throw new AppError('BAD_REQUEST', 'No workspace given and none active', { organizationId: 'Required' })
   }
   const access = await requireWorkspaceAccess(db, req.userId, workspaceId, rule.capability)
   await rule.check?.(db, access, input, req)
+  return checked
 }
 
 /** Reads what the guard needs from better-auth's middleware context. */

@@ -135,13 +135,13 @@ export async function snapshot(h: Harness, workspaceId: string) {
 }
 
 /**
- * The error part of a response body. better-auth answers `{ code, message, fields? }`
- * at /api/auth/*; our own routes answer `{ error: { code, message, fields? } }`.
+ * The error in a response body. Both halves of the API answer the same flat
+ * shape, `{ code, message, fields? }` (better-auth at /api/auth/*, our routes
+ * at /api/*), so this only narrows the type.
  */
 export function errorOf(res: ApiResult): { code?: string; message?: string; fields?: Record<string, string> } {
-  const body = res.body as Record<string, any> | null
-  if (!body || typeof body !== 'object') return {}
-  return (body.error && typeof body.error === 'object' ? body.error : body) as ReturnType<typeof errorOf>
+  const body = res.body as Record<string, unknown> | null
+  return body && typeof body === 'object' ? (body as ReturnType<typeof errorOf>) : {}
 }
 
 /** Polls `read` until `done` holds (or fails after `timeoutMs`); never a bare sleep. */

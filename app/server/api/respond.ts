@@ -1,3 +1,4 @@
+import { conflictFromDatabaseError } from '../../../db/errors'
 import { AppError } from '../../../shared/errors'
 
 export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
@@ -6,9 +7,10 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
 
 /** Maps any thrown value to a typed JSON error; only unexpected errors become 500 (and are logged). */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof AppError) return json(error.toJSON(), error.status)
+  const known = error instanceof AppError ? error : conflictFromDatabaseError(error)
+  if (known) return json(known.toJSON(), known.status)
   console.error('[api] unexpected error', error)
-  return json({ code: 'INTERNAL', message: 'Something went wrong' }, 500)
+  return json(new AppError('INTERNAL', 'Something went wrong').toJSON(), 500)
 }
 
 /** Reads a JSON body; a malformed one is a 400, not a crash. */

@@ -108,12 +108,54 @@ function matchPath(pattern: string[], pathname: string): Params | null {
 
 export type ApiHandler = (request: Request) => Promise<Response | null>
 
+/**
+ * Runs the calls given the same key one after another. Invitations are
+ * checked (duplicate email, plan seats) by the guard and then inserted by
+ * better-auth, two steps; without this, simultaneous invitations all pass the
+ * checks and overrun the plan's member limit. One API process serves the
+ * app, so an in-process queue per workspace is enough.
+ */
+function keyedQueue() {
+  const tails = new Map<string, Promise<unknown>>()
+  return async <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const result = (tails.get(key) ?? Promise.resolve()).then(run, run)
+    const tail = result.catch(() => undefined)
+    tails.set(key, tail)
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key)
+    })
+    return result
+  }
+}
+
+const INVITE_PATH = '/api/auth/organization/invite-member'
+
+/** The workspace an invite-member call names; '' when it names none (the guard resolves or refuses those). */
+async function invitationKey(request: Request): Promise<string> {
+  const body: unknown = await request
+    .clone()
+    .json()
+    .catch(() => null)
+  const id = body && typeof body === 'object' ? (body as { organizationId?: unknown }).organizationId : undefined
+  return typeof id === 'string' ? id : ''
+}
+
 /** Returns the handler for everything under /api; null for paths it does not serve. */
 export function createApiHandler(ctx: ApiContext): ApiHandler {
+  const invites = keyedQueue()
   return async (request) => {
     const url = new URL(request.url)
     if (!url.pathname.startsWith('/api/')) return null
-    if (url.pathname.startsWith('/api/auth/')) return ctx.auth.handler(request)
+    if (url.pathname.startsWith('/api/auth/')) {
+      // better-auth rethrows unexpected errors (onAPIError.throw) so they get
+      // the same mapping as ours: a lost race on a unique constraint is a 409.
+      try {
+        const call = () => ctx.auth.handler(request)
+        return await (url.pathname === INVITE_PATH ? invites(await invitationKey(request), call) : call())
+      } catch (error) {
+        return errorResponse(error)
+      }
+    }
     const matches = ROUTES.flatMap((r) => {
       const params = matchPath(r.pattern, url.pathname)
       return params ? [{ r, params }] : []
