@@ -34,7 +34,11 @@ export const MIGRATIONS_DIR = process.env.MIGRATIONS_DIR ?? path.resolve('db/mig
  * Opens a database: PostgreSQL for a postgres:// URL, otherwise embedded
  * PGlite in `dataDir` (or in memory for 'memory://').
  */
-export function createDatabase(url: string | undefined, dataDir = './.data', migrationsFolder = MIGRATIONS_DIR): Database {
+export function createDatabase(
+  url: string | undefined,
+  dataDir = './.data',
+  migrationsFolder = MIGRATIONS_DIR,
+): Database {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const client = postgres(url, { max: 10, onnotice: () => {} })
     const db = drizzlePg({ client, schema }) as unknown as Db

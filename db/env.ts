@@ -21,9 +21,15 @@ const envSchema = z.object({
   BETTER_AUTH_URL: z.url('must be an absolute URL such as http://localhost:3000').optional(),
   /** Extra origins allowed to call the auth API (comma-separated). */
   TRUSTED_ORIGINS: z.string().optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().default('Workspaces <no-reply@workspaces.local>'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
 })
 
 export type ServerEnv = z.infer<typeof envSchema> & { BETTER_AUTH_SECRET: string; BETTER_AUTH_URL: string }

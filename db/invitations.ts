@@ -51,7 +51,13 @@ export async function assertInvitationCapacity(db: Db, workspaceId: string, plan
   const [{ pending }] = await db
     .select({ pending: sql<number>`count(*)::int` })
     .from(invitation)
-    .where(and(eq(invitation.workspaceId, workspaceId), eq(invitation.status, 'pending'), sql`${invitation.expiresAt} > now()`))
+    .where(
+      and(
+        eq(invitation.workspaceId, workspaceId),
+        eq(invitation.status, 'pending'),
+        sql`${invitation.expiresAt} > now()`,
+      ),
+    )
   if (pending >= limits.pendingInvitations) {
     throw new AppError('LIMIT_REACHED', `At most ${limits.pendingInvitations} pending invitations on this plan`)
   }
@@ -64,7 +70,13 @@ export async function assertInvitationCapacity(db: Db, workspaceId: string, plan
  * Resending replaces the invitation: a new token (the old link stops
  * working) and a fresh 7-day expiry, in one transaction.
  */
-export async function resendInvitation(db: Db, actorUserId: string, workspaceId: string, invitationId: string, baseUrl: string) {
+export async function resendInvitation(
+  db: Db,
+  actorUserId: string,
+  workspaceId: string,
+  invitationId: string,
+  baseUrl: string,
+) {
   const access = await requireWorkspaceAccess(db, actorUserId, workspaceId, 'invitation:create')
   const result = await db.transaction(async (tx) => {
     const [old] = await tx

@@ -106,12 +106,7 @@ export async function ensurePersonalWorkspace(db: Db, u: { id: string; name: str
 export async function transferOwnership(db: Db, actorUserId: string, workspaceId: string, targetMemberId: string) {
   return db.transaction(async (tx) => {
     // Lock the workspace row so concurrent transfers run one after another.
-    const [ws] = await tx
-      .select()
-      .from(workspace)
-      .where(eq(workspace.id, workspaceId))
-      .for('update')
-      .limit(1)
+    const [ws] = await tx.select().from(workspace).where(eq(workspace.id, workspaceId)).for('update').limit(1)
     const access = await requireWorkspaceAccess(tx, actorUserId, workspaceId, 'workspace:transfer')
     if (!ws) throw notFound()
     if (ws.isPersonal) throw new AppError('FORBIDDEN', 'A personal workspace cannot change owner')
@@ -121,10 +116,14 @@ export async function transferOwnership(db: Db, actorUserId: string, workspaceId
       .where(and(eq(member.id, targetMemberId), eq(member.workspaceId, workspaceId)))
       .limit(1)
     if (!target) throw notFound('Member')
-    if (target.id === access.memberId) throw new AppError('BAD_REQUEST', 'You already own this workspace', { memberId: 'Already the owner' })
+    if (target.id === access.memberId)
+      throw new AppError('BAD_REQUEST', 'You already own this workspace', { memberId: 'Already the owner' })
     await tx.update(member).set({ role: 'admin' }).where(eq(member.id, access.memberId))
     await tx.update(member).set({ role: 'owner' }).where(eq(member.id, target.id))
-    await tx.update(workspace).set({ ownerId: target.userId, updatedAt: new Date() }).where(eq(workspace.id, workspaceId))
+    await tx
+      .update(workspace)
+      .set({ ownerId: target.userId, updatedAt: new Date() })
+      .where(eq(workspace.id, workspaceId))
     return { workspaceId, ownerMemberId: target.id, previousOwnerMemberId: access.memberId }
   })
 }

@@ -7,11 +7,7 @@ import { roleRank, type WorkspaceRole } from './roles'
  * own, and the owner is only ever replaced through an ownership transfer.
  * Returns a reason when refused, null when allowed.
  */
-export function refuseRoleChange(
-  actor: WorkspaceRole,
-  target: WorkspaceRole,
-  next: WorkspaceRole,
-): string | null {
+export function refuseRoleChange(actor: WorkspaceRole, target: WorkspaceRole, next: WorkspaceRole): string | null {
   if (!can(actor, 'member:update-role')) return 'Your role may not change roles'
   if (target === 'owner') return 'The owner’s role changes only by transferring ownership'
   if (next === 'owner') return 'Ownership moves only by transfer'

@@ -33,7 +33,6 @@ function statementsFor(role: WorkspaceRole) {
   return out as { [K in keyof typeof statement]?: (typeof statement)[K][number][] }
 }
 
-export const roles = Object.fromEntries(WORKSPACE_ROLES.map((role) => [role, ac.newRole(statementsFor(role))])) as Record<
-  WorkspaceRole,
-  ReturnType<typeof ac.newRole>
->
+export const roles = Object.fromEntries(
+  WORKSPACE_ROLES.map((role) => [role, ac.newRole(statementsFor(role))]),
+) as Record<WorkspaceRole, ReturnType<typeof ac.newRole>>

@@ -127,7 +127,10 @@ export function createAuth(db: Db, env: ServerEnv) {
           },
           beforeCreateInvitation: async ({ organization: org }) => {
             if ((org as { isPersonal?: boolean }).isPersonal) {
-              throw new APIError('FORBIDDEN', { code: 'FORBIDDEN', message: 'A personal workspace cannot be invited into' })
+              throw new APIError('FORBIDDEN', {
+                code: 'FORBIDDEN',
+                message: 'A personal workspace cannot be invited into',
+              })
             }
           },
           beforeAddMember: async ({ organization: org, member: m }) => {

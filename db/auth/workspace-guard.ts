@@ -73,7 +73,9 @@ async function targetMember(db: Db, workspaceId: string, idOrEmail: string) {
     .select({ id: member.id, role: member.role, userId: member.userId })
     .from(member)
     .innerJoin(user, eq(user.id, member.userId))
-    .where(and(eq(member.workspaceId, workspaceId), or(eq(member.id, idOrEmail), eq(user.email, idOrEmail.toLowerCase()))))
+    .where(
+      and(eq(member.workspaceId, workspaceId), or(eq(member.id, idOrEmail), eq(user.email, idOrEmail.toLowerCase()))),
+    )
     .limit(1)
   if (!row || !isWorkspaceRole(row.role)) throw notFound('Member')
   return { ...row, role: row.role }
@@ -110,7 +112,10 @@ export const RULES: Record<string, Rule> = {
   '/organization/reject-invitation': { input: z.strictObject({ invitationId: entityId }) },
 
   '/organization/set-active': {
-    input: z.strictObject({ organizationId: entityId.nullable().optional(), organizationSlug: workspaceSlug.optional() }),
+    input: z.strictObject({
+      organizationId: entityId.nullable().optional(),
+      organizationSlug: workspaceSlug.optional(),
+    }),
     // Resolved as the endpoint does: an id wins over a slug given alongside,
     // so the guard checks the workspace that actually becomes active.
     workspace: (i, req, db) => {
@@ -128,15 +133,19 @@ export const RULES: Record<string, Rule> = {
     capability: 'member:read',
   },
   '/organization/list-members': {
-    input: readQuery.extend({
-      limit: z.coerce.number().int().min(1).max(1000).optional(),
-      offset: z.coerce.number().int().min(0).optional(),
-    }).passthrough(),
+    input: readQuery
+      .extend({
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        offset: z.coerce.number().int().min(0).optional(),
+      })
+      .passthrough(),
     workspace: bySlugOrId,
     capability: 'member:read',
   },
   '/organization/has-permission': {
-    input: z.object({ organizationId: optionalId, permissions: z.record(z.string(), z.array(z.string())) }).passthrough(),
+    input: z
+      .object({ organizationId: optionalId, permissions: z.record(z.string(), z.array(z.string())) })
+      .passthrough(),
     workspace: fromBodyOrActive,
     capability: 'workspace:read',
   },
@@ -198,7 +207,13 @@ export const RULES: Record<string, Rule> = {
       const [pending] = await db
         .select({ id: invitation.id })
         .from(invitation)
-        .where(and(eq(invitation.workspaceId, access.workspaceId), eq(invitation.email, address), eq(invitation.status, 'pending')))
+        .where(
+          and(
+            eq(invitation.workspaceId, access.workspaceId),
+            eq(invitation.email, address),
+            eq(invitation.status, 'pending'),
+          ),
+        )
       if (pending) {
         throw new AppError('CONFLICT', 'This email already has a pending invitation; resend it instead', {
           email: 'Already invited',
@@ -213,7 +228,10 @@ export const RULES: Record<string, Rule> = {
     capability: 'invitation:cancel',
   },
   '/organization/remove-member': {
-    input: z.strictObject({ memberIdOrEmail: z.string().trim().min(1, 'Required').max(254), organizationId: optionalId }),
+    input: z.strictObject({
+      memberIdOrEmail: z.string().trim().min(1, 'Required').max(254),
+      organizationId: optionalId,
+    }),
     workspace: fromBodyOrActive,
     capability: 'workspace:read',
     check: async (db, access, i) => {
@@ -280,6 +298,7 @@ export async function guardRequestFromContext(ctx: Parameters<typeof getSessionF
     body: method === 'GET' ? undefined : (ctx as { body?: unknown }).body,
     query: (ctx as { query?: unknown }).query,
     userId: session?.user.id ?? null,
-    activeWorkspaceId: (session?.session as { activeOrganizationId?: string | null } | undefined)?.activeOrganizationId ?? null,
+    activeWorkspaceId:
+      (session?.session as { activeOrganizationId?: string | null } | undefined)?.activeOrganizationId ?? null,
   }
 }

@@ -22,7 +22,9 @@ export const workspace = pgTable(
   (t) => [
     index('workspace_owner_id_idx').on(t.ownerId),
     // Exactly one personal workspace per user, held by the database itself.
-    uniqueIndex('workspace_one_personal_per_user').on(t.ownerId).where(sql`${t.isPersonal}`),
+    uniqueIndex('workspace_one_personal_per_user')
+      .on(t.ownerId)
+      .where(sql`${t.isPersonal}`),
   ],
 )
 

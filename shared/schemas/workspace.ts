@@ -12,11 +12,7 @@ export const workspaceSlug = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use lowercase letters, digits and single hyphens')
   .refine((s) => !RESERVED_SLUGS.has(s), 'This slug is reserved')
 
-export const workspaceName = z
-  .string()
-  .trim()
-  .min(1, 'Name is required')
-  .max(80, 'Name must be at most 80 characters')
+export const workspaceName = z.string().trim().min(1, 'Name is required').max(80, 'Name must be at most 80 characters')
 
 export const entityId = z.string().trim().min(1, 'Required').max(128, 'Too long')
 
@@ -25,7 +21,10 @@ export const assignableRole = z.enum(ASSIGNABLE_ROLES, {
   message: `Role must be one of ${ASSIGNABLE_ROLES.join(', ')}`,
 })
 
-export const email = z.email('A valid email address is required').max(254).transform((e) => e.toLowerCase())
+export const email = z
+  .email('A valid email address is required')
+  .max(254)
+  .transform((e) => e.toLowerCase())
 
 export const createWorkspaceInput = z.object({ name: workspaceName, slug: workspaceSlug })
 export const updateWorkspaceInput = z
