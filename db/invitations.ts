@@ -6,6 +6,7 @@ import { isWorkspaceRole } from '../shared/roles'
 import { refuseInvitationRole } from '../shared/member-policy'
 import { requireWorkspaceAccess } from './access'
 import type { Db } from './client'
+import type { ServerEnv } from './env'
 import { sendMail } from './mailer'
 import { invitation, member, user, workspace } from './schema'
 
@@ -21,13 +22,16 @@ export function acceptInvitationUrl(baseUrl: string, invitationId: string): stri
   return `${baseUrl.replace(/\/$/, '')}/invite/${invitationId}`
 }
 
+/** What sending an invitation needs of the environment: the public URL and the mail settings. */
+export type InvitationMailEnv = Pick<ServerEnv, 'BETTER_AUTH_URL' | 'SMTP_URL' | 'MAIL_FROM'>
+
 export async function sendInvitationEmail(
   db: Db,
-  baseUrl: string,
+  env: InvitationMailEnv,
   inv: { id: string; email: string; role: string; workspaceId: string; workspaceName: string; inviterName: string },
 ) {
-  const link = acceptInvitationUrl(baseUrl, inv.id)
-  return sendMail(db, {
+  const link = acceptInvitationUrl(env.BETTER_AUTH_URL, inv.id)
+  return sendMail(db, env, {
     to: inv.email,
     workspaceId: inv.workspaceId,
     subject: `${inv.inviterName} invited you to ${inv.workspaceName} on Workspaces`,
@@ -75,7 +79,7 @@ export async function resendInvitation(
   actorUserId: string,
   workspaceId: string,
   invitationId: string,
-  baseUrl: string,
+  env: InvitationMailEnv,
 ) {
   const access = await requireWorkspaceAccess(db, actorUserId, workspaceId, 'invitation:create')
   const result = await db.transaction(async (tx) => {
@@ -107,7 +111,7 @@ export async function resendInvitation(
   })
   const [ws] = await db.select({ name: workspace.name }).from(workspace).where(eq(workspace.id, workspaceId))
   const [inviter] = await db.select({ name: user.name }).from(user).where(eq(user.id, actorUserId))
-  await sendInvitationEmail(db, baseUrl, {
+  await sendInvitationEmail(db, env, {
     id: result.id,
     email: result.email,
     role: result.role,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createTransport, type Transporter } from 'nodemailer'
 import type { Db } from './client'
-import { serverEnv } from './env'
+import type { ServerEnv } from './env'
 import { mailOutbox } from './schema'
 
 export interface MailMessage {
@@ -12,14 +12,20 @@ export interface MailMessage {
   workspaceId?: string
 }
 
-let transporter: Transporter | null | undefined
+/** What the mailer needs of the environment. */
+export type MailConfig = Pick<ServerEnv, 'SMTP_URL' | 'MAIL_FROM'>
 
-function smtp(): Transporter | null {
-  if (transporter === undefined) {
-    const url = serverEnv().SMTP_URL
-    transporter = url ? createTransport(url) : null
+// One pooled transport per SMTP URL, created on first use.
+const transports = new Map<string, Transporter>()
+
+function smtp(url: string | undefined): Transporter | null {
+  if (!url) return null
+  let transport = transports.get(url)
+  if (!transport) {
+    transport = createTransport(url)
+    transports.set(url, transport)
   }
-  return transporter
+  return transport
 }
 
 /**
@@ -28,14 +34,18 @@ function smtp(): Transporter | null {
  * A failed SMTP send is recorded, never thrown: the invitation itself stands
  * and its link can still be copied.
  */
-export async function sendMail(db: Db, message: MailMessage): Promise<{ id: string; status: string }> {
+export async function sendMail(
+  db: Db,
+  config: MailConfig,
+  message: MailMessage,
+): Promise<{ id: string; status: string }> {
   const id = randomUUID()
-  const transport = smtp()
+  const transport = smtp(config.SMTP_URL)
   let status = 'logged'
   let error: string | null = null
   if (transport) {
     try {
-      await transport.sendMail({ from: serverEnv().MAIL_FROM, ...message })
+      await transport.sendMail({ from: config.MAIL_FROM, ...message })
       status = 'sent'
     } catch (e) {
       status = 'failed'

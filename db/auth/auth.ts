@@ -107,7 +107,7 @@ export function createAuth(db: Db, env: ServerEnv) {
           session: { fields: { activeOrganizationId: 'activeWorkspaceId' } },
         },
         sendInvitationEmail: async ({ id, email, role, organization: org, inviter }) => {
-          await sendInvitationEmail(db, env.BETTER_AUTH_URL, {
+          await sendInvitationEmail(db, env, {
             id,
             email,
             role,

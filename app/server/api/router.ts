@@ -58,13 +58,7 @@ const ROUTES: Route[] = [
   }),
   route('POST', '/api/workspaces/:workspaceId/invitations/:invitationId/resend', async ({ ctx, userId, params }) => {
     const { workspaceId, invitationId } = parseInput(workspaceParams.extend({ invitationId: entityId }), params)
-    const invitation = await resendInvitation(
-      ctx.db,
-      await userId(),
-      workspaceId,
-      invitationId,
-      ctx.env.BETTER_AUTH_URL,
-    )
+    const invitation = await resendInvitation(ctx.db, await userId(), workspaceId, invitationId, ctx.env)
     return json({ invitation })
   }),
   route('GET', '/api/invitations/:invitationId', async ({ ctx, params }) => {
