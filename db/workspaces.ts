@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { AppError, notFound } from '../shared/errors'
 import { planFor } from '../shared/plans'
+import { PERSONAL_SLUG_PREFIX } from '../shared/schemas/workspace'
 import { isWorkspaceRole, type WorkspaceRole } from '../shared/roles'
 import { requireWorkspaceAccess } from './access'
 import type { Db } from './client'
@@ -69,17 +70,18 @@ export async function getPersonalWorkspace(db: Db, userId: string) {
  * unique index on (owner_id) where is_personal keeps it to one.
  */
 export async function ensurePersonalWorkspace(db: Db, u: { id: string; name: string }) {
-  const existing = await getPersonalWorkspace(db, u.id)
-  const ws =
-    existing ??
-    (await db.transaction(async (tx) => {
+  let ws: typeof workspace.$inferSelect | null = await getPersonalWorkspace(db, u.id)
+  // A slug collision (48 random bits) is retried with a new id; a conflict on
+  // the one-personal-per-owner index means a concurrent call already made it.
+  for (let attempt = 0; !ws && attempt < 5; attempt++) {
+    ws = await db.transaction(async (tx) => {
       const id = randomUUID()
       const [created] = await tx
         .insert(workspace)
         .values({
           id,
           name: `${u.name.trim() || 'My'}'s workspace`.slice(0, 80),
-          slug: `personal-${id.slice(0, 8)}`,
+          slug: `${PERSONAL_SLUG_PREFIX}${id.replace(/-/g, '').slice(0, 12)}`,
           isPersonal: true,
           ownerId: u.id,
           plan: 'free',
@@ -89,8 +91,9 @@ export async function ensurePersonalWorkspace(db: Db, u: { id: string; name: str
       if (!created) return null
       await tx.insert(member).values({ id: randomUUID(), workspaceId: id, userId: u.id, role: 'owner' })
       return created
-    })) ??
-    (await getPersonalWorkspace(db, u.id))
+    })
+    ws ??= await getPersonalWorkspace(db, u.id)
+  }
   if (!ws) throw new AppError('INTERNAL', 'Personal workspace could not be created')
   await db
     .update(session)

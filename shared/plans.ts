@@ -8,7 +8,10 @@ export type PlanId = (typeof PLAN_IDS)[number]
 export interface PlanLimits {
   /** Members, the owner included. */
   members: number
-  /** Invitations waiting for an answer at one time. */
+  /**
+   * Invitations waiting for an answer at one time. Pending invitations also
+   * count against `members`, so this cap is kept below it to mean something.
+   */
   pendingInvitations: number
   sidekiqs: number | null
   /** Model budget per billing period, in micro-units of currency. */
@@ -25,17 +28,17 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
   free: {
     id: 'free',
     label: 'Free',
-    limits: { members: 5, pendingInvitations: 10, sidekiqs: 5, monthlyBudgetMicros: 2_000_000 },
+    limits: { members: 5, pendingInvitations: 3, sidekiqs: 5, monthlyBudgetMicros: 2_000_000 },
   },
   pro: {
     id: 'pro',
     label: 'Pro',
-    limits: { members: 20, pendingInvitations: 50, sidekiqs: 50, monthlyBudgetMicros: 20_000_000 },
+    limits: { members: 25, pendingInvitations: 15, sidekiqs: 50, monthlyBudgetMicros: 20_000_000 },
   },
   team: {
     id: 'team',
     label: 'Team',
-    limits: { members: 200, pendingInvitations: 200, sidekiqs: null, monthlyBudgetMicros: 200_000_000 },
+    limits: { members: 200, pendingInvitations: 100, sidekiqs: null, monthlyBudgetMicros: 200_000_000 },
   },
 }
 

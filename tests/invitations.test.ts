@@ -36,6 +36,14 @@ afterAll(async () => {
   await h?.close()
 })
 
+/** Fills `count` seats with real members besides the owner (setup, straight to the database). */
+async function seatMembers(workspaceId: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    const u = await signUp(h, `Seat${i}`)
+    await addMember(h, workspaceId, u.user!.id, 'member')
+  }
+}
+
 async function invite(ws: { id: string }, email: string, role = 'member', by: TestClient = owner) {
   return by.post('/api/auth/organization/invite-member', { organizationId: ws.id, email, role })
 }
@@ -285,9 +293,10 @@ describe('duplicates and limits', () => {
   test('the free plan counts pending invitations against its member limit', async () => {
     const limit = PLANS.free.limits.members
     const ws = await createWorkspace(owner)
-    // The owner holds one seat; each pending invitation holds another.
+    // Members hold all seats but two; each pending invitation holds another.
+    await seatMembers(ws.id, limit - 3)
     const sent: string[] = []
-    for (let i = 0; i < limit - 1; i++) {
+    for (let i = 0; i < 2; i++) {
       const res = await invite(ws, uniqueEmail(`seat${i}`))
       expect(res.status).toBe(200)
       sent.push(res.body.id)
@@ -295,7 +304,8 @@ describe('duplicates and limits', () => {
     const over = await invite(ws, uniqueEmail('one-too-many'))
     expect(over.status).toBe(403)
     expect(errorOf(over).code).toBe('LIMIT_REACHED')
-    expect(await invitationRows(h, ws.id)).toHaveLength(limit - 1)
+    expect(errorOf(over).message).toMatch(/members/)
+    expect(await invitationRows(h, ws.id)).toHaveLength(2)
 
     // Canceling one frees its seat.
     await owner.post('/api/auth/organization/cancel-invitation', { invitationId: sent[0] })
@@ -320,23 +330,20 @@ describe('duplicates and limits', () => {
     const limit = PLANS.free.limits.members
     const ws = await createWorkspace(owner)
     // Leave exactly one seat free, then try to fill it four times at once.
-    for (let i = 0; i < limit - 2; i++) expect((await invite(ws, uniqueEmail(`taken${i}`))).status).toBe(200)
+    await seatMembers(ws.id, limit - 2)
     const results = await Promise.all(Array.from({ length: 4 }, (_, i) => invite(ws, uniqueEmail(`rush${i}`))))
     expect(results.filter((r) => r.status === 200)).toHaveLength(1)
     for (const r of results.filter((r) => r.status !== 200)) {
       expect(r.status).toBe(403)
       expect(errorOf(r).code).toBe('LIMIT_REACHED')
     }
-    expect((await invitationRows(h, ws.id)).filter((i) => i.status === 'pending')).toHaveLength(limit - 1)
+    expect((await invitationRows(h, ws.id)).filter((i) => i.status === 'pending')).toHaveLength(1)
   })
 
   test('the pending-invitation cap is enforced on its own', async () => {
-    // With today's plan data the member limit (5) is always reached before the
-    // pending cap (10), so lift the member limit for this test to reach the cap.
     const limits = PLANS.free.limits
-    const savedMembers = limits.members
-    limits.members = 1000
-    try {
+    expect(limits.pendingInvitations).toBeLessThan(limits.members - 1)
+    {
       const ws = await createWorkspace(owner)
       for (let i = 0; i < limits.pendingInvitations; i++) {
         expect((await invite(ws, uniqueEmail(`pending${i}`))).status).toBe(200)
@@ -346,15 +353,15 @@ describe('duplicates and limits', () => {
       expect(errorOf(over).code).toBe('LIMIT_REACHED')
       expect(errorOf(over).message).toMatch(/pending invitations/)
       expect(await invitationRows(h, ws.id)).toHaveLength(limits.pendingInvitations)
-    } finally {
-      limits.members = savedMembers
     }
   })
 
   test('expired invitations do not hold a seat', async () => {
     const limit = PLANS.free.limits.members
     const ws = await createWorkspace(owner)
-    for (let i = 0; i < limit - 1; i++) expect((await invite(ws, uniqueEmail(`stale${i}`))).status).toBe(200)
+    await seatMembers(ws.id, limit - 3)
+    for (let i = 0; i < 2; i++) expect((await invite(ws, uniqueEmail(`stale${i}`))).status).toBe(200)
+    expect((await invite(ws, uniqueEmail('no-seat'))).status).toBe(403)
     await h.db
       .update(invitation)
       .set({ expiresAt: new Date(Date.now() - 1000) })

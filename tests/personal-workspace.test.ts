@@ -209,3 +209,22 @@ describe('otherwise it is an ordinary workspace', () => {
     expect(bySlug.body).toMatchObject({ role: 'owner', workspace: { id: personal.id, isPersonal: true } })
   })
 })
+
+describe('personal slugs', () => {
+  test('are personal-<12 hex> and nobody can claim one for another workspace', async () => {
+    const user = await signUp(h, 'Squatter')
+    const { workspaces } = (await user.get('/api/workspaces')).body
+    expect(workspaces[0].slug).toMatch(/^personal-[a-f0-9]{12}$/)
+
+    const claim = await user.post('/api/auth/organization/create', { name: 'Squat', slug: 'personal-0123456789ab' })
+    expect(claim.status).toBe(400)
+    expect(errorOf(claim).fields).toHaveProperty('slug')
+
+    const rename = await user.post('/api/auth/organization/update', {
+      organizationId: workspaces[0].id,
+      data: { slug: 'personal-ffffffffffff' },
+    })
+    expect(rename.status).toBe(400)
+    expect(errorOf(rename).fields).toHaveProperty('data.slug')
+  })
+})

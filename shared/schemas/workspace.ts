@@ -4,13 +4,24 @@ import { ASSIGNABLE_ROLES, WORKSPACE_ROLES } from '../roles'
 /** Slugs that would shadow app routes or read as official. */
 const RESERVED_SLUGS = new Set(['api', 'admin', 'new', 'settings', 'sync', 'w', 'invite', 'sign-in', 'sign-up', 'dev'])
 
-export const workspaceSlug = z
+/**
+ * Personal workspaces get `personal-<12 hex>` at sign-up; nobody may choose
+ * a slug under that prefix, so no one can take a future user's slug.
+ */
+export const PERSONAL_SLUG_PREFIX = 'personal-'
+
+/** The shape of any existing slug, personal ones included (for lookups). */
+export const anyWorkspaceSlug = z
   .string()
   .trim()
   .min(3, 'Slug must be at least 3 characters')
   .max(48, 'Slug must be at most 48 characters')
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use lowercase letters, digits and single hyphens')
+
+/** A slug a person may choose when creating or renaming a workspace. */
+export const workspaceSlug = anyWorkspaceSlug
   .refine((s) => !RESERVED_SLUGS.has(s), 'This slug is reserved')
+  .refine((s) => !s.startsWith(PERSONAL_SLUG_PREFIX), `Slugs starting with "${PERSONAL_SLUG_PREFIX}" are reserved`)
 
 export const workspaceName = z.string().trim().min(1, 'Name is required').max(80, 'Name must be at most 80 characters')
 

@@ -43,7 +43,7 @@ test('A creates Acme and invites B, who joins through the link and switches betw
   await pageA.screenshot({ path: `${SCREENSHOTS}/sign-in.png` })
   await pageA.goto('/sign-up')
   await signUp(pageA, 'Alice', emailA)
-  await pageA.waitForURL(/\/w\/personal-[a-f0-9]{8}$/)
+  await pageA.waitForURL(/\/w\/personal-[a-f0-9]{12}$/)
   await expect.poll(() => title(pageA).textContent()).toBe("Alice's workspace")
 
   // A creates "Acme" from the switcher.
@@ -93,7 +93,7 @@ test('A creates Acme and invites B, who joins through the link and switches betw
 
   // Switching changes the URL and the content.
   await options.nth(0).getByRole('link').click()
-  await pageB.waitForURL(/\/w\/personal-[a-f0-9]{8}$/)
+  await pageB.waitForURL(/\/w\/personal-[a-f0-9]{12}$/)
   await expect.poll(() => title(pageB).textContent()).toBe("Bob's workspace")
   await pageB.getByTestId('workspace-switcher').click()
   await pageB.getByTestId('workspace-list').getByRole('link', { name: /Acme/ }).click()

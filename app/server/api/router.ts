@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
-import { entityId, transferOwnershipInput, workspaceSlug } from '../../../shared/schemas/workspace'
+import { anyWorkspaceSlug, entityId, transferOwnershipInput } from '../../../shared/schemas/workspace'
 import { parseInput } from '../../../shared/validation'
 import { listDevOutbox } from '../../../db/mail-outbox'
 import { getInvitationPreview, listInvitations, resendInvitation } from '../../../db/invitations'
@@ -40,10 +40,7 @@ const ROUTES: Route[] = [
     json({ workspaces: await listMyWorkspaces(ctx.db, await userId()) }),
   ),
   route('GET', '/api/workspaces/by-slug/:slug', async ({ ctx, userId, params }) => {
-    const { slug } = parseInput(
-      z.object({ slug: workspaceSlug.or(z.string().regex(/^personal-[a-f0-9]{8}$/)) }),
-      params,
-    )
+    const { slug } = parseInput(z.object({ slug: anyWorkspaceSlug }), params)
     const { workspace, access } = await requireWorkspaceBySlug(ctx.db, await userId(), slug)
     return json({ workspace, role: access.role, memberId: access.memberId })
   }),
