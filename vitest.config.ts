@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'shared/**/*.test.ts', 'db/**/*.test.ts'],
     exclude: ['tests/e2e/**'],
+    setupFiles: ['tests/helpers/console-guard.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

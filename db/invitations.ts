@@ -23,7 +23,7 @@ export function acceptInvitationUrl(baseUrl: string, invitationId: string): stri
 }
 
 /** What sending an invitation needs of the environment: the public URL and the mail settings. */
-export type InvitationMailEnv = Pick<ServerEnv, 'BETTER_AUTH_URL' | 'SMTP_URL' | 'MAIL_FROM'>
+export type InvitationMailEnv = Pick<ServerEnv, 'BETTER_AUTH_URL' | 'SMTP_URL' | 'MAIL_FROM' | 'NODE_ENV'>
 
 export async function sendInvitationEmail(
   db: Db,

@@ -13,7 +13,7 @@ export interface MailMessage {
 }
 
 /** What the mailer needs of the environment. */
-export type MailConfig = Pick<ServerEnv, 'SMTP_URL' | 'MAIL_FROM'>
+export type MailConfig = Pick<ServerEnv, 'SMTP_URL' | 'MAIL_FROM' | 'NODE_ENV'>
 
 // One pooled transport per SMTP URL, created on first use.
 const transports = new Map<string, Transporter>()
@@ -51,7 +51,7 @@ export async function sendMail(
       status = 'failed'
       error = e instanceof Error ? e.message : String(e)
     }
-  } else {
+  } else if (config.NODE_ENV !== 'test') {
     console.info(`[mail] to=${message.to} subject=${JSON.stringify(message.subject)}\n${message.text}`)
   }
   await db.insert(mailOutbox).values({
