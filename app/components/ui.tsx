@@ -50,14 +50,14 @@ export function Field({
 }
 
 const CONTROL =
-  'block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-zinc-900 ring-1 ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none'
+  'block rounded-md border-0 bg-white px-3 py-2 text-sm text-zinc-900 ring-1 ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none'
 
 export function Input(props: InputHTMLAttributes<HTMLInputElement>) {
-  return <input {...props} className={`${CONTROL} ${props.className ?? ''}`} />
+  return <input {...props} className={`${CONTROL} ${props.className ?? 'w-full'}`} />
 }
 
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select {...props} className={`${CONTROL} ${props.className ?? ''}`} />
+  return <select {...props} className={`${CONTROL} ${props.className ?? 'w-full'}`} />
 }
 
 export function Card({

@@ -106,6 +106,10 @@ test('A creates Acme and invites B, who joins through the link and switches betw
   expect(await pageA.getByTestId('members-list').textContent()).toContain(emailB)
   await pageA.screenshot({ path: `${SCREENSHOTS}/members.png` })
 
+  // A used link gets a clear page, not an error.
+  await pageB.goto(new URL(link).pathname)
+  await pageB.getByText('This invitation was already used.').waitFor()
+
   // A workspace B does not belong to is "not available", not an error page.
   await pageB.goto('/w/no-such-workspace')
   await pageB.getByTestId('not-available').waitFor()
