@@ -127,7 +127,7 @@ export async function transferOwnership(db: Db, actorUserId: string, workspaceId
       .update(workspace)
       .set({ ownerId: target.userId, updatedAt: new Date() })
       .where(eq(workspace.id, workspaceId))
-    return { workspaceId, ownerMemberId: target.id, previousOwnerMemberId: access.memberId }
+    return { workspaceId, ownerMemberId: target.id, ownerUserId: target.userId, previousOwnerMemberId: access.memberId }
   })
 }
 

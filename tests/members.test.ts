@@ -222,7 +222,12 @@ describe('transferring ownership', () => {
     const t = await team()
     const res = await t.owner.post(`/api/workspaces/${t.ws.id}/transfer-ownership`, { memberId: t.ids.viewer })
     expect(res.status).toBe(200)
-    expect(res.body).toEqual({ workspaceId: t.ws.id, ownerMemberId: t.ids.viewer, previousOwnerMemberId: t.ids.owner })
+    expect(res.body).toEqual({
+      workspaceId: t.ws.id,
+      ownerMemberId: t.ids.viewer,
+      ownerUserId: t.viewer.user!.id,
+      previousOwnerMemberId: t.ids.owner,
+    })
 
     expect(await owners(t.ws.id)).toEqual([expect.objectContaining({ id: t.ids.viewer, userId: t.viewer.user!.id })])
     expect(await memberRow(h, t.ws.id, t.owner.user!.id)).toMatchObject({ role: 'admin' })

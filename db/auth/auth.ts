@@ -1,11 +1,12 @@
 import { betterAuth } from 'better-auth'
 import { drizzleAdapter } from 'better-auth/adapters/drizzle'
 import { APIError, createAuthMiddleware } from 'better-auth/api'
-import { organization } from 'better-auth/plugins'
+import { bearer, organization } from 'better-auth/plugins'
 import { AppError } from '../../shared/errors'
 import { planFor } from '../../shared/plans'
 import type { Db } from '../client'
 import type { ServerEnv } from '../env'
+import { createRevocationBus, type Revocation, type RevocationBus } from '../revocations'
 import { INVITATION_TTL_SECONDS, sendInvitationEmail } from '../invitations'
 import * as schema from '../schema'
 import { ensurePersonalWorkspace, getPersonalWorkspace } from '../workspaces'
@@ -23,7 +24,11 @@ function rethrow(error: unknown): never {
  * `workspace_invitation`). Our rules sit in front of the plugin's endpoints
  * (workspace-guard) and in its hooks, for calls made from server code.
  */
-export function createAuth(db: Db, env: ServerEnv) {
+export function createAuth(db: Db, env: ServerEnv, revocations: RevocationBus = createRevocationBus()) {
+  // A failed publish must not undo a committed membership change; nodes also
+  // re-check membership whenever a connection opens.
+  const revoke = (r: Revocation) =>
+    revocations.publish(r).catch((error: unknown) => console.warn('[revocations] publish failed', error))
   const trustedOrigins = [env.BETTER_AUTH_URL, ...(env.TRUSTED_ORIGINS?.split(',').map((o) => o.trim()) ?? [])]
   return betterAuth({
     baseURL: env.BETTER_AUTH_URL,
@@ -61,6 +66,13 @@ export function createAuth(db: Db, env: ServerEnv) {
           rethrow(error)
         }
       }),
+      // Leaving has no organization hook; the leaver's own connections end here.
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== '/organization/leave' || ctx.context.returned instanceof Error) return
+        const userId = ctx.context.session?.user.id
+        const workspaceId = (ctx.body as { organizationId?: string } | undefined)?.organizationId
+        if (userId && workspaceId) await revoke({ workspaceId, userId, kind: 'removed' })
+      }),
     },
     databaseHooks: {
       user: {
@@ -83,6 +95,8 @@ export function createAuth(db: Db, env: ServerEnv) {
       },
     },
     plugins: [
+      // Non-browser sync clients send their session token as ?token=; see sync-server/authenticate.ts.
+      bearer(),
       organization({
         ac,
         roles,
@@ -132,6 +146,15 @@ export function createAuth(db: Db, env: ServerEnv) {
                 message: 'A personal workspace cannot be invited into',
               })
             }
+          },
+          afterRemoveMember: async ({ member: m, organization: org }) => {
+            await revoke({ workspaceId: org.id, userId: m.userId, kind: 'removed' })
+          },
+          afterUpdateMemberRole: async ({ member: m, organization: org }) => {
+            await revoke({ workspaceId: org.id, userId: m.userId, kind: 'role-changed' })
+          },
+          afterDeleteOrganization: async ({ organization: org }) => {
+            await revoke({ workspaceId: org.id, kind: 'deleted' })
           },
           beforeAddMember: async ({ organization: org, member: m }) => {
             if ((org as { isPersonal?: boolean }).isPersonal && m.role !== 'owner') {

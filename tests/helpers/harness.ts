@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createAuth } from '../../db/auth/auth'
 import { parseEnv, type ServerEnv } from '../../db/env'
+import { createRevocationBus, type RevocationBus } from '../../db/revocations'
 import { createApiHandler } from '../../app/server/api/router'
 import { createTestDatabase } from './database'
 
@@ -11,20 +12,23 @@ export const BASE_URL = 'http://localhost:3999'
  * real database built by the real migrations. Requests go through the same
  * handler the server mounts.
  */
-export async function createHarness(overrides: Partial<ServerEnv> = {}) {
+export async function createHarness(
+  overrides: Partial<ServerEnv> = {},
+  revocations: RevocationBus = createRevocationBus(),
+) {
   const database = await createTestDatabase()
   const env: ServerEnv = {
     ...parseEnv({ NODE_ENV: 'test', BETTER_AUTH_SECRET: randomBytes(24).toString('hex'), BETTER_AUTH_URL: BASE_URL }),
     ...overrides,
   }
-  const auth = createAuth(database.db, env)
-  const api = createApiHandler({ db: database.db, auth, env })
+  const auth = createAuth(database.db, env, revocations)
+  const api = createApiHandler({ db: database.db, auth, env, revocations })
   const fetchApi = async (path: string, init: RequestInit = {}) => {
     const res = await api(new Request(new URL(path, BASE_URL), init))
     if (!res) throw new Error(`no handler for ${path}`)
     return res
   }
-  return { db: database.db, auth, env, fetchApi, close: () => database.close() }
+  return { db: database.db, database, auth, env, revocations, fetchApi, close: () => database.close() }
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>

@@ -1,10 +1,12 @@
 import type { Auth } from '../../../db/auth'
 import type { Db } from '../../../db/client'
 import type { ServerEnv } from '../../../db/env'
+import type { RevocationBus } from '../../../db/revocations'
 
 /** What every API handler gets: the database, auth and environment of this process (or of a test). */
 export interface ApiContext {
   db: Db
   auth: Auth
   env: ServerEnv
+  revocations: RevocationBus
 }

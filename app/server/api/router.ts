@@ -47,7 +47,13 @@ const ROUTES: Route[] = [
   route('POST', '/api/workspaces/:workspaceId/transfer-ownership', async ({ ctx, userId, params, request }) => {
     const { workspaceId } = parseInput(workspaceParams, params)
     const { memberId } = parseInput(transferOwnershipInput, await readJson(request))
-    return json(await transferOwnership(ctx.db, await userId(), workspaceId, memberId))
+    const actor = await userId()
+    const result = await transferOwnership(ctx.db, actor, workspaceId, memberId)
+    // Both people's rights changed: their live connections reconnect with the new ones.
+    for (const user of [actor, result.ownerUserId]) {
+      await ctx.revocations.publish({ workspaceId, userId: user, kind: 'role-changed' })
+    }
+    return json(result)
   }),
   route('GET', '/api/workspaces/:workspaceId/invitations', async ({ ctx, userId, params }) => {
     const { workspaceId } = parseInput(workspaceParams, params)

@@ -1,0 +1,71 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import type { Db } from './client'
+import { roomSnapshot, roomUpdate } from './schema'
+
+/**
+ * Durable storage of sync rooms: an append-only update log per room plus one
+ * compacted snapshot. Yjs state is opaque bytes here; merging is passed in by
+ * the sync server, which knows Yjs.
+ */
+
+export interface StoredRoom {
+  /** The snapshot first (if any), then every logged update in order. */
+  updates: Uint8Array[]
+  logLength: number
+}
+
+export async function loadRoom(db: Db, room: string): Promise<StoredRoom> {
+  const [snapshot] = await db.select().from(roomSnapshot).where(eq(roomSnapshot.room, room))
+  // No id filter: compaction deletes exactly the rows it merged, so every row
+  // still here is wanted, even one that committed late with a smaller id.
+  const rows = await db
+    .select({ update: roomUpdate.update })
+    .from(roomUpdate)
+    .where(eq(roomUpdate.room, room))
+    .orderBy(asc(roomUpdate.id))
+  return { updates: [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)], logLength: rows.length }
+}
+
+export async function appendUpdate(db: Db, room: string, workspaceId: string, update: Uint8Array): Promise<number> {
+  const [row] = await db.insert(roomUpdate).values({ room, workspaceId, update }).returning({ id: roomUpdate.id })
+  return row.id
+}
+
+/**
+ * Folds the log into the snapshot. Runs under a transaction-scoped advisory
+ * lock per room, so several nodes never compact one room at once; the new
+ * snapshot is written before the merged rows are deleted, in one transaction.
+ * Returns the number of log rows folded (0 when below `minLog`).
+ */
+export async function compactRoom(
+  db: Db,
+  room: string,
+  workspaceId: string,
+  merge: (updates: Uint8Array[]) => Uint8Array,
+  minLog = 1,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'room:' + room}))`)
+    const [snapshot] = await tx.select().from(roomSnapshot).where(eq(roomSnapshot.room, room))
+    const rows = await tx
+      .select({ id: roomUpdate.id, update: roomUpdate.update })
+      .from(roomUpdate)
+      .where(eq(roomUpdate.room, room))
+      .orderBy(asc(roomUpdate.id))
+    if (rows.length < minLog || rows.length === 0) return 0
+    const state = merge([...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)])
+    const upToId = rows[rows.length - 1].id
+    await tx
+      .insert(roomSnapshot)
+      .values({ room, workspaceId, state, upToId, updateCount: rows.length })
+      .onConflictDoUpdate({
+        target: roomSnapshot.room,
+        set: { state, upToId, updateCount: sql`${roomSnapshot.updateCount} + ${rows.length}`, updatedAt: new Date() },
+      })
+    const ids = rows.map((r) => r.id)
+    for (let i = 0; i < ids.length; i += 1000) {
+      await tx.delete(roomUpdate).where(and(eq(roomUpdate.room, room), inArray(roomUpdate.id, ids.slice(i, i + 1000))))
+    }
+    return rows.length
+  })
+}
