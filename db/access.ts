@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { can, type Capability } from '../shared/capabilities'
 import { AppError, notFound } from '../shared/errors'
 import { isWorkspaceRole, type WorkspaceRole } from '../shared/roles'
+import { parseRoomName, type RoomName } from '../shared/rooms'
 import type { Db } from './client'
 import { member, workspace } from './schema'
 
@@ -54,4 +55,26 @@ export async function requireWorkspaceAccess(
     throw new AppError('FORBIDDEN', `Your role (${access.role}) may not do this: ${capability}`)
   }
   return access
+}
+
+export interface RoomAccess extends WorkspaceAccess {
+  room: RoomName
+  /** Viewers read; their updates are dropped. */
+  canWrite: boolean
+}
+
+/**
+ * May this user join this sync room: a member of the workspace, and for a
+ * private room its owner. Malformed names are BAD_REQUEST; everything else
+ * refused is NOT_FOUND, whether the workspace exists or not.
+ */
+export async function authorizeRoom(db: Db, userId: string, roomName: string): Promise<RoomAccess> {
+  const room = parseRoomName(roomName)
+  if (!room)
+    throw new AppError('BAD_REQUEST', 'Malformed room name', {
+      room: 'Expected w/<workspaceId> or w/<workspaceId>/u/<userId>',
+    })
+  if (room.kind === 'private' && room.userId !== userId) throw notFound('Room')
+  const access = await requireWorkspaceAccess(db, userId, room.workspaceId, 'content:read')
+  return { ...access, room, canWrite: can(access.role, 'content:write') }
 }

@@ -15,15 +15,22 @@ export interface StoredRoom {
 }
 
 export async function loadRoom(db: Db, room: string): Promise<StoredRoom> {
-  const [snapshot] = await db.select().from(roomSnapshot).where(eq(roomSnapshot.room, room))
-  // No id filter: compaction deletes exactly the rows it merged, so every row
-  // still here is wanted, even one that committed late with a smaller id.
-  const rows = await db
-    .select({ update: roomUpdate.update })
-    .from(roomUpdate)
-    .where(eq(roomUpdate.room, room))
-    .orderBy(asc(roomUpdate.id))
-  return { updates: [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)], logLength: rows.length }
+  // One snapshot of the database for both reads, so a compaction committing
+  // in between can't hide rows (moved into a snapshot we did not see).
+  return db.transaction(
+    async (tx) => {
+      const [snapshot] = await tx.select().from(roomSnapshot).where(eq(roomSnapshot.room, room))
+      // No id filter: compaction deletes exactly the rows it merged, so every
+      // row still here is wanted, even one that committed late with a smaller id.
+      const rows = await tx
+        .select({ update: roomUpdate.update })
+        .from(roomUpdate)
+        .where(eq(roomUpdate.room, room))
+        .orderBy(asc(roomUpdate.id))
+      return { updates: [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)], logLength: rows.length }
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  )
 }
 
 export async function appendUpdate(db: Db, room: string, workspaceId: string, update: Uint8Array): Promise<number> {

@@ -1,0 +1,157 @@
+import type { WebSocket } from 'ws'
+import { AppError } from '../shared/errors'
+import type { RoomAccess } from '../db/access'
+import { CloseCode } from './close-codes'
+import { TokenBucket, type SyncLimits } from './limits'
+import type { Logger } from './logger'
+import type { SyncMetrics } from './metrics'
+import { decodeClientMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2 } from './protocol'
+import { DocumentTooLargeError, type Room, type RoomPeer } from './room'
+import * as awarenessProtocol from 'y-protocols/awareness'
+
+/**
+ * One authorized client in one room. Messages are handled strictly in
+ * order; any protocol violation closes this connection only.
+ */
+export class Connection implements RoomPeer {
+  private readonly ownedClientIds = new Set<number>()
+  private readonly bucket: TokenBucket
+  private queue: Promise<void> = Promise.resolve()
+  private alive = true
+  private pingTimer: NodeJS.Timeout | null = null
+  closed = false
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly room: Room,
+    readonly access: RoomAccess,
+    private readonly deps: { limits: SyncLimits; metrics: SyncMetrics; logger: Logger },
+  ) {
+    this.bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst)
+  }
+
+  get userId() {
+    return this.access.userId
+  }
+
+  /** Joins the room: the server's state vector and the current awareness go first, then queued messages. */
+  start(pending: Uint8Array[]) {
+    this.room.peers.add(this)
+    this.send(encodeSyncStep1(this.room.doc))
+    const states = encodeAwarenessStates(this.room.awareness)
+    if (states) this.send(states)
+    for (const data of pending) this.receive(data)
+    this.ws.on('pong', () => (this.alive = true))
+    this.schedulePing()
+  }
+
+  /** Per-connection, jittered keepalive: no loop over every socket at once. */
+  private schedulePing() {
+    const interval = this.deps.limits.pingIntervalMs
+    this.pingTimer = setTimeout(
+      () => {
+        if (!this.alive) return this.ws.terminate()
+        this.alive = false
+        this.ws.ping()
+        this.schedulePing()
+      },
+      interval * (0.75 + Math.random() * 0.5),
+    )
+    this.pingTimer.unref()
+  }
+
+  send(message: Uint8Array) {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return
+    if (this.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer')
+      return
+    }
+    this.deps.metrics.messagesOut++
+    this.ws.send(message)
+  }
+
+  receive(data: Uint8Array) {
+    this.deps.metrics.messagesIn++
+    if (!this.bucket.take()) return this.close(CloseCode.POLICY_VIOLATION, 'rate limit')
+    this.queue = this.queue.then(() => this.handle(data)).catch((error: unknown) => this.fail(error))
+  }
+
+  private async handle(data: Uint8Array) {
+    if (this.closed) return
+    let message
+    try {
+      message = decodeClientMessage(data)
+    } catch {
+      return this.close(CloseCode.MALFORMED, 'malformed message')
+    }
+    await this.room.ready
+    switch (message.type) {
+      case 'sync-step1':
+        this.send(encodeSyncStep2(this.room.doc, message.stateVector))
+        return
+      case 'update':
+        if (!this.access.canWrite) {
+          // Viewers read only: their edits are neither stored nor forwarded.
+          this.deps.metrics.droppedViewerUpdates++
+          return
+        }
+        await this.room.applyClientUpdate(message.update, this)
+        return
+      case 'awareness':
+        if (!this.claim(message.clientIds)) {
+          this.deps.metrics.droppedAwareness++
+          return
+        }
+        awarenessProtocol.applyAwarenessUpdate(this.room.awareness, message.update, this)
+        return
+      case 'query-awareness': {
+        const states = encodeAwarenessStates(this.room.awareness)
+        if (states) this.send(states)
+        return
+      }
+      case 'auth':
+        return
+    }
+  }
+
+  /**
+   * A connection speaks only for its own awareness client ids: the first
+   * ones it announces (up to a few) that no other connection in the room holds.
+   */
+  private claim(ids: number[]): boolean {
+    for (const id of ids) {
+      if (this.ownedClientIds.has(id)) continue
+      if (this.ownedClientIds.size >= this.deps.limits.maxClientIdsPerConnection) return false
+      for (const peer of this.room.peers) {
+        if (peer !== this && peer instanceof Connection && peer.ownedClientIds.has(id)) return false
+      }
+      this.ownedClientIds.add(id)
+    }
+    return true
+  }
+
+  private fail(error: unknown) {
+    if (error instanceof DocumentTooLargeError) return this.close(CloseCode.DOCUMENT_TOO_LARGE, 'document too large')
+    if (error instanceof AppError) return this.close(CloseCode.MALFORMED, error.message)
+    this.deps.logger.error('update could not be stored', { room: this.room.name, error: String(error) })
+    this.close(CloseCode.INTERNAL_ERROR, 'could not store update')
+  }
+
+  close(code: number, reason: string) {
+    if (this.closed) return
+    this.closed = true
+    this.deps.metrics.closed(code)
+    this.ws.close(code, reason)
+    this.detach()
+  }
+
+  /** Leaves the room: drops this connection's awareness states. */
+  detach() {
+    if (this.pingTimer) clearTimeout(this.pingTimer)
+    this.closed = true
+    this.room.peers.delete(this)
+    if (this.ownedClientIds.size) {
+      awarenessProtocol.removeAwarenessStates(this.room.awareness, [...this.ownedClientIds], null)
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/** Limits that keep one client from hurting the room or the node. */
+export interface SyncLimits {
+  /** Largest websocket message, bytes; bigger ones close with 1009. */
+  maxMessageBytes: number
+  /** Largest document, bytes (stored state plus accepted updates). */
+  maxDocumentBytes: number
+  /** Messages per second per connection (token bucket refill) and burst size. */
+  messagesPerSecond: number
+  messageBurst: number
+  /** Outgoing bytes buffered for one connection before it is closed as a slow consumer. */
+  maxBufferedBytes: number
+  /** Awareness client ids one connection may own (tabs share a connection only in tests). */
+  maxClientIdsPerConnection: number
+  /** Keepalive ping interval, ms (each connection jittered around it). */
+  pingIntervalMs: number
+  /** Log rows after which a room is compacted into its snapshot. */
+  compactEvery: number
+  /** How long an empty room stays in memory, ms. */
+  idleRoomMs: number
+}
+
+export const DEFAULT_LIMITS: SyncLimits = {
+  maxMessageBytes: 2 * 1024 * 1024,
+  maxDocumentBytes: 32 * 1024 * 1024,
+  messagesPerSecond: 200,
+  messageBurst: 400,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxClientIdsPerConnection: 4,
+  pingIntervalMs: 30_000,
+  compactEvery: 500,
+  idleRoomMs: 10_000,
+}
+
+/** A token bucket: `take()` is false once the connection exceeds its rate. */
+export class TokenBucket {
+  private tokens: number
+  private last = Date.now()
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst
+  }
+
+  take(): boolean {
+    const now = Date.now()
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate)
+    this.last = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The sync server's counters, rendered in the Prometheus text format at
+ * GET /metrics.
+ */
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500]
+
+export class SyncMetrics {
+  connectionsOpened = 0
+  openConnections = 0
+  openRooms = 0
+  messagesIn = 0
+  messagesOut = 0
+  droppedViewerUpdates = 0
+  droppedAwareness = 0
+  authRefusals = new Map<number, number>()
+  closes = new Map<number, number>()
+  private persistBuckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0)
+  private persistCount = 0
+  private persistSumMs = 0
+
+  refused(code: number) {
+    this.authRefusals.set(code, (this.authRefusals.get(code) ?? 0) + 1)
+  }
+
+  closed(code: number) {
+    this.closes.set(code, (this.closes.get(code) ?? 0) + 1)
+  }
+
+  persisted(ms: number) {
+    this.persistCount++
+    this.persistSumMs += ms
+    LATENCY_BUCKETS_MS.forEach((b, i) => {
+      if (ms <= b) this.persistBuckets[i]++
+    })
+  }
+
+  render(): string {
+    const lines: string[] = []
+    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`)
+    }
+    metric('sync_connections_total', 'counter', 'Connections accepted after authorization.', [
+      ['', this.connectionsOpened],
+    ])
+    metric('sync_connections', 'gauge', 'Open connections.', [['', this.openConnections]])
+    metric('sync_rooms', 'gauge', 'Rooms held in memory.', [['', this.openRooms]])
+    metric('sync_messages_in_total', 'counter', 'Messages received.', [['', this.messagesIn]])
+    metric('sync_messages_out_total', 'counter', 'Messages sent.', [['', this.messagesOut]])
+    metric('sync_dropped_viewer_updates_total', 'counter', 'Document updates from viewers, dropped.', [
+      ['', this.droppedViewerUpdates],
+    ])
+    metric('sync_dropped_awareness_total', 'counter', 'Awareness updates for client ids the sender does not own.', [
+      ['', this.droppedAwareness],
+    ])
+    metric(
+      'sync_auth_refusals_total',
+      'counter',
+      'Connections refused at authorization, by close code.',
+      [...this.authRefusals].map(([code, n]) => [`{code="${code}"}`, n]),
+    )
+    metric(
+      'sync_closes_total',
+      'counter',
+      'Connections closed by the server, by close code.',
+      [...this.closes].map(([code, n]) => [`{code="${code}"}`, n]),
+    )
+    lines.push(
+      '# HELP sync_persist_latency_ms Time to append an update to the database.',
+      '# TYPE sync_persist_latency_ms histogram',
+    )
+    LATENCY_BUCKETS_MS.forEach((b, i) =>
+      lines.push(`sync_persist_latency_ms_bucket{le="${b}"} ${this.persistBuckets[i]}`),
+    )
+    lines.push(`sync_persist_latency_ms_bucket{le="+Inf"} ${this.persistCount}`)
+    lines.push(`sync_persist_latency_ms_sum ${this.persistSumMs}`, `sync_persist_latency_ms_count ${this.persistCount}`)
+    return lines.join('\n') + '\n'
+  }
+}

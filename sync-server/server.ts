@@ -1,0 +1,192 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { AppError } from '../shared/errors'
+import { parseRoomName } from '../shared/rooms'
+import { authorizeRoom } from '../db/access'
+import type { Auth } from '../db/auth'
+import type { Db } from '../db/client'
+import type { Revocation, RevocationBus } from '../db/revocations'
+import { authenticateUpgrade } from './authenticate'
+import { CloseCode } from './close-codes'
+import { Connection } from './connection'
+import type { Fanout } from './fanout'
+import { DEFAULT_LIMITS, type SyncLimits } from './limits'
+import { jsonLogger, type Logger } from './logger'
+import { SyncMetrics } from './metrics'
+import { Room } from './room'
+
+export const SYNC_PATH = '/sync/'
+
+export interface SyncServerOptions {
+  db: Db
+  auth: Auth
+  revocations: RevocationBus
+  /** Cross-node fan-out (Redis); null for a single node. */
+  fanout?: Fanout | null
+  limits?: Partial<SyncLimits>
+  logger?: Logger
+}
+
+export interface SyncServer {
+  /** Takes over an HTTP upgrade for /sync/…; returns false for other paths. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean
+  metrics: SyncMetrics
+  /** Rooms held in memory (for tests and metrics). */
+  rooms: Map<string, Room>
+  /** Closes every connection (1012), flushes and compacts every room. */
+  close(): Promise<void>
+}
+
+const toBytes = (data: RawData): Uint8Array =>
+  Array.isArray(data) ? new Uint8Array(Buffer.concat(data)) : new Uint8Array(data as ArrayBuffer)
+
+/**
+ * The sync server: y-websocket protocol over `ws`. Each upgrade is accepted,
+ * then authenticated and authorized through db/access.ts before any
+ * document byte is sent; refusals close with 4401/4403/4400.
+ */
+export function createSyncServer(options: SyncServerOptions): SyncServer {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const logger = options.logger ?? jsonLogger()
+  const metrics = new SyncMetrics()
+  const rooms = new Map<string, Room>()
+  const closing = new Map<string, Promise<void>>()
+  const idleTimers = new Map<string, NodeJS.Timeout>()
+  const connections = new Set<Connection>()
+  const recentRevocations: { at: number; revocation: Revocation }[] = []
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
+  const deps = { db: options.db, limits, metrics, logger, fanout: options.fanout ?? null }
+  let shuttingDown = false
+
+  async function getRoom(name: string, workspaceId: string): Promise<Room> {
+    const timer = idleTimers.get(name)
+    if (timer) {
+      clearTimeout(timer)
+      idleTimers.delete(name)
+    }
+    await closing.get(name)
+    let room = rooms.get(name)
+    if (!room) {
+      room = new Room(name, workspaceId, deps)
+      rooms.set(name, room)
+      metrics.openRooms = rooms.size
+    }
+    return room
+  }
+
+  function releaseIfEmpty(room: Room) {
+    if (room.peers.size > 0 || rooms.get(room.name) !== room || idleTimers.has(room.name)) return
+    idleTimers.set(
+      room.name,
+      setTimeout(() => {
+        idleTimers.delete(room.name)
+        if (room.peers.size > 0) return
+        rooms.delete(room.name)
+        metrics.openRooms = rooms.size
+        const done = room.close().finally(() => closing.delete(room.name))
+        closing.set(room.name, done)
+      }, limits.idleRoomMs).unref(),
+    )
+  }
+
+  const matches = (c: Connection, r: Revocation) =>
+    c.access.workspaceId === r.workspaceId && (r.userId === undefined || c.userId === r.userId)
+
+  const unsubscribe = options.revocations.subscribe((revocation) => {
+    recentRevocations.push({ at: Date.now(), revocation })
+    while (recentRevocations.length && recentRevocations[0].at < Date.now() - 60_000) recentRevocations.shift()
+    for (const c of connections) {
+      if (!matches(c, revocation)) continue
+      c.close(revocation.kind === 'role-changed' ? CloseCode.RIGHTS_CHANGED : CloseCode.FORBIDDEN, revocation.kind)
+    }
+  })
+
+  function refuse(ws: WebSocket, code: number, reason: string) {
+    metrics.refused(code)
+    ws.close(code, reason)
+  }
+
+  async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL, roomName: string) {
+    // Frames that arrive while we authorize wait here; nothing is sent before the decision.
+    const pending: Uint8Array[] = []
+    let connection: Connection | null = null
+    ws.on('message', (data) => {
+      const bytes = toBytes(data)
+      if (connection) connection.receive(bytes)
+      else if (pending.length < 64) pending.push(bytes)
+      else ws.close(CloseCode.POLICY_VIOLATION, 'too many messages before authorization')
+    })
+    ws.on('error', () => ws.terminate())
+    const started = Date.now()
+    if (!parseRoomName(roomName)) return refuse(ws, CloseCode.MALFORMED, 'malformed room')
+    const userId = await authenticateUpgrade(options.auth, req, url)
+    if (!userId) return refuse(ws, CloseCode.UNAUTHORIZED, 'no session')
+    let access
+    try {
+      access = await authorizeRoom(options.db, userId, roomName)
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'BAD_REQUEST')
+        return refuse(ws, CloseCode.MALFORMED, 'malformed room')
+      if (error instanceof AppError) return refuse(ws, CloseCode.FORBIDDEN, 'forbidden')
+      logger.error('authorization failed', { room: roomName, error: String(error) })
+      return refuse(ws, CloseCode.INTERNAL_ERROR, 'authorization failed')
+    }
+    if (ws.readyState !== ws.OPEN || shuttingDown) return
+    const room = await getRoom(roomName, access.workspaceId)
+    connection = new Connection(ws, room, access, { limits, metrics, logger })
+    const conn = connection
+    connections.add(conn)
+    metrics.connectionsOpened++
+    metrics.openConnections = connections.size
+    ws.on('close', () => {
+      conn.detach()
+      connections.delete(conn)
+      metrics.openConnections = connections.size
+      releaseIfEmpty(room)
+    })
+    // A revocation that landed while we were authorizing still applies.
+    const missed = recentRevocations.find((r) => r.at >= started && matches(conn, r.revocation))
+    if (missed) {
+      conn.close(
+        missed.revocation.kind === 'role-changed' ? CloseCode.RIGHTS_CHANGED : CloseCode.FORBIDDEN,
+        missed.revocation.kind,
+      )
+      return
+    }
+    conn.start(pending)
+  }
+
+  return {
+    metrics,
+    rooms,
+    handleUpgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      if (!url.pathname.startsWith(SYNC_PATH)) return false
+      let roomName = ''
+      try {
+        roomName = decodeURIComponent(url.pathname.slice(SYNC_PATH.length))
+      } catch {
+        roomName = ''
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        onConnection(ws, req, url, roomName).catch((error: unknown) => {
+          logger.error('connection failed', { error: String(error) })
+          ws.close(CloseCode.INTERNAL_ERROR, 'internal error')
+        })
+      })
+      return true
+    },
+    async close() {
+      shuttingDown = true
+      unsubscribe()
+      for (const c of connections) c.close(CloseCode.SERVICE_RESTART, 'server shutting down')
+      for (const t of idleTimers.values()) clearTimeout(t)
+      idleTimers.clear()
+      await Promise.all([...rooms.values()].map((r) => r.close()))
+      await Promise.all(closing.values())
+      rooms.clear()
+      wss.close()
+    },
+  }
+}
