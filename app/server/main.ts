@@ -10,6 +10,7 @@ import sirv from 'sirv'
 import { toNodeHandler } from 'srvx/node'
 import { getDatabase } from '../../db/client'
 import { EnvError, serverEnv } from '../../db/env'
+import { getProcessSyncServer } from '../../sync-server'
 
 interface StartBundle {
   default: { fetch: (request: Request) => Promise<Response> | Response }
@@ -28,8 +29,18 @@ async function main() {
   // Hashed assets are immutable; everything else goes to the app.
   const assets = sirv(path.resolve('dist/client'), { immutable: true, gzip: true, etag: true })
 
+  const sync = await getProcessSyncServer()
+
   const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(sync.metrics.render())
+      return
+    }
     assets(req, res, () => void app(req, res))
+  })
+  // The sync server shares the port: ws(s)://HOST/sync/<room>.
+  server.on('upgrade', (req, socket, head) => {
+    if (!sync.handleUpgrade(req, socket, head)) socket.destroy()
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -44,6 +55,8 @@ async function main() {
     if (stopping) return
     stopping = true
     console.log(`${signal}: shutting down`)
+    // Sync first: it flushes queued updates and compacts rooms while the database is up.
+    await sync.close()
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
     await database.close()

@@ -17,12 +17,20 @@ async function freePort(): Promise<number> {
   })
 }
 
+/** Where fresh databases are created: DATABASE_URL, or the local server PostgreSQL always runs on here. */
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
 export interface AppServerOptions {
   /** 'pglite' ignores DATABASE_URL; default: PostgreSQL when DATABASE_URL is set. */
   database?: 'postgres' | 'pglite'
   /** Reuse a data directory (PGlite files, generated secret) across restarts. */
   dataDir?: string
   env?: Record<string, string>
+  /** Another entry, e.g. the standalone sync node. */
+  entry?: string
+  healthPath?: string
+  /** Join an existing PostgreSQL database instead of creating one. */
+  databaseUrl?: string
 }
 
 /**
@@ -38,16 +46,18 @@ export async function startAppServer(options: AppServerOptions = {}) {
   let databaseUrl: string | undefined
   let dbName: string | undefined
   const usePostgres = options.database ? options.database === 'postgres' : !!process.env.DATABASE_URL
-  if (usePostgres && process.env.DATABASE_URL) {
+  if (options.databaseUrl) {
+    databaseUrl = options.databaseUrl
+  } else if (usePostgres) {
     dbName = `e2e_${randomBytes(5).toString('hex')}`
-    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
+    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} })
     await admin.unsafe(`create database ${dbName}`)
     await admin.end()
-    const url = new URL(process.env.DATABASE_URL)
+    const url = new URL(ADMIN_URL)
     url.pathname = `/${dbName}`
     databaseUrl = url.toString()
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'app/server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'app/server/main.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -68,7 +78,7 @@ export async function startAppServer(options: AppServerOptions = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
     try {
-      const res = await fetch(`${baseURL}/api/health`)
+      const res = await fetch(`${baseURL}${options.healthPath ?? '/api/health'}`)
       if (res.ok) break
     } catch {
       /* not listening yet */
@@ -79,13 +89,14 @@ export async function startAppServer(options: AppServerOptions = {}) {
   return {
     baseURL,
     dataDir,
+    databaseUrl,
     output: () => output,
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true })
-      if (dbName && process.env.DATABASE_URL) {
-        const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
+      if (dbName) {
+        const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} })
         await admin.unsafe(`drop database if exists ${dbName} with (force)`)
         await admin.end()
       }
