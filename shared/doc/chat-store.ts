@@ -1,0 +1,72 @@
+import * as Y from 'yjs'
+import { z } from 'zod'
+import { AppError } from '../errors'
+import { readStored, type ReadOptions } from './read'
+
+/**
+ * The `chats` root type's key and stored layout. Kept apart from `chats.ts`
+ * because both `chats.ts` (a chat with its messages) and `messages.ts`
+ * (mutations that find their chat) need it, and neither may import the other
+ * without a cycle.
+ */
+export const CHATS_KEY = 'chats'
+
+/**
+ * A chat as stored: a `Y.Map` under its id in `chats`. Only the shape is
+ * checked here; lengths and formats are checked on input, so a limit changed
+ * later does not hide chats written under the old one.
+ */
+export const storedChat = z.object({
+  id: z.string(),
+  title: z.string(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  sidekiqId: z.string().optional(),
+  // Absent reads as false, so a chat written without them still lists.
+  pinned: z.boolean().default(false),
+  archived: z.boolean().default(false),
+  messages: z.instanceof(Y.Array),
+})
+
+/** A chat as `storedChat` parses it, messages still a `Y.Array`. */
+export type StoredChat = z.output<typeof storedChat>
+
+/** A stored chat with the `Y.Map` it was read from, for mutations. */
+export interface ChatEntry {
+  readonly map: Y.Map<unknown>
+  readonly value: StoredChat
+}
+
+/** The `chats` root map; values are checked by `readChatEntry`, never trusted. */
+export function chatsRoot(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(CHATS_KEY)
+}
+
+/** Validates the chat under `key`; a chat whose `id` disagrees with its key is corrupt, not a second chat. */
+export function readChatEntry(key: string, raw: unknown, options?: ReadOptions): ChatEntry | undefined {
+  const path = `${CHATS_KEY}/${key}`
+  const value = readStored(storedChat, raw, path, options)
+  if (!value) return undefined
+  if (value.id !== key) {
+    options?.onInvalid?.({ path, message: `id: stored id "${value.id}" differs from its key` })
+    return undefined
+  }
+  return { map: raw as Y.Map<unknown>, value }
+}
+
+/** The chat as readers see it, or `undefined` when absent or unreadable. */
+export function findChat(doc: Y.Doc, chatId: string): ChatEntry | undefined {
+  const root = chatsRoot(doc)
+  return root.has(chatId) ? readChatEntry(chatId, root.get(chatId)) : undefined
+}
+
+/**
+ * The chat or a `NOT_FOUND`. Mutations act only on chats readers show, so a
+ * corrupt chat cannot be half-written into.
+ */
+export function requireChat(doc: Y.Doc, chatId: string): ChatEntry {
+  const chat = findChat(doc, chatId)
+  if (!chat) throw new AppError('NOT_FOUND', 'Chat not found')
+  return chat
+}

@@ -1,0 +1,75 @@
+/**
+ * The typed Yjs document model of a room: the only code that knows the docs'
+ * keys. App, sync server and tests read and write rooms through these
+ * functions, never through `doc.getMap(...)`.
+ */
+export {
+  type DocOrigin,
+  type LocalOrigin,
+  type MigrationOrigin,
+  type ServerOrigin,
+  LOCAL_ORIGIN,
+  MIGRATION_ORIGIN,
+  serverOrigin,
+  isDocOrigin,
+  isServerOrigin,
+} from './origin'
+export {
+  type Migration,
+  type MigrationReport,
+  CURRENT_SCHEMA_VERSION,
+  getSchemaVersion,
+  migrateDoc,
+} from './schema-version'
+export { newId } from './ids'
+export type { InvalidValue, ReadOptions } from './read'
+export {
+  type AppendMessageInput,
+  type ClosedMessage,
+  type CloseStaleMessagesInput,
+  type Message,
+  type MessageRole,
+  type MessageStatus,
+  type SetMessageStatusInput,
+  type Usage,
+  MAX_CONTENT_LENGTH,
+  MESSAGE_ROLES,
+  MESSAGE_STATUSES,
+  appendMessageInput,
+  setMessageStatusInput,
+  closeStaleMessagesInput,
+  appendMessage,
+  appendToContent,
+  setMessageStatus,
+  closeStaleMessages,
+} from './messages'
+export {
+  type Chat,
+  type ChatSummary,
+  type CreateChatInput,
+  createChatInput,
+  listChats,
+  getChat,
+  createChat,
+  renameChat,
+  setPinned,
+  setArchived,
+  deleteChat,
+  moveChat,
+} from './chats'
+export {
+  type CreateSidekiqInput,
+  type Sidekiq,
+  type SidekiqAvatar,
+  type UpdateSidekiqInput,
+  MAX_CONVERSATION_STARTERS,
+  createSidekiqInput,
+  updateSidekiqInput,
+  listSidekiqs,
+  getSidekiq,
+  getSidekiqInstructionsText,
+  createSidekiq,
+  updateSidekiq,
+  setSidekiqInstructions,
+  deleteSidekiq,
+} from './sidekiqs'

@@ -1,0 +1,300 @@
+import * as Y from 'yjs'
+import { z } from 'zod'
+import { AppError } from '../errors'
+import { parseInput } from '../validation'
+import { docId, newId, timestamp } from './ids'
+import { type DocOrigin, LOCAL_ORIGIN } from './origin'
+import { type ReadOptions, readStored } from './read'
+import { replaceText } from './y-text'
+
+/**
+ * Root `Y.Map<sidekiqId, Y.Map>` of custom assistants. Used in the
+ * workspace's shared room only; private rooms hold chats alone.
+ */
+export const SIDEKIQS_KEY = 'sidekiqs'
+
+/** Most conversation starters a sidekiq shows, as in ChatGPT's GPTs. */
+export const MAX_CONVERSATION_STARTERS = 6
+
+const avatar = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('emoji'),
+    value: z
+      .string()
+      .trim()
+      .min(1, 'Required')
+      .max(16, 'One emoji')
+      .regex(/\p{Extended_Pictographic}|\p{Regional_Indicator}/u, 'Must be an emoji'),
+  }),
+  z.strictObject({
+    kind: z.literal('initials'),
+    value: z
+      .string()
+      .trim()
+      .regex(/^[\p{L}\p{N}]{1,3}$/u, 'One to three letters or digits'),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'A color like #4f46e5'),
+  }),
+])
+
+/** How a sidekiq is pictured. */
+export type SidekiqAvatar = z.output<typeof avatar>
+
+/** A sidekiq as readers return it: plain and validated. */
+export interface Sidekiq {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  /** The system prompt, as text. */
+  readonly instructions: string
+  /** At most `MAX_CONVERSATION_STARTERS`. */
+  readonly conversationStarters: readonly string[]
+  /** The model a new chat with this sidekiq uses by default. */
+  readonly model: string
+  readonly avatar: SidekiqAvatar
+  readonly favorite: boolean
+  readonly createdBy: string
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+/** Shape only, as with chats: limits are for input, so a changed limit hides nothing already written. */
+const storedSidekiq = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  instructions: z.instanceof(Y.Text),
+  conversationStarters: z.instanceof(Y.Array),
+  model: z.string(),
+  avatar: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('emoji'), value: z.string() }),
+    z.object({ kind: z.literal('initials'), value: z.string(), color: z.string() }),
+  ]),
+  favorite: z.boolean().optional(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+})
+
+const sidekiqName = z.string().trim().min(1, 'Required').max(80, 'At most 80 characters')
+const description = z.string().trim().max(500, 'At most 500 characters')
+const instructions = z.string().max(20_000, 'At most 20000 characters')
+const modelId = z.string().trim().min(1, 'Required').max(128, 'Too long')
+const conversationStarters = z
+  .array(z.string().trim().min(1, 'Required').max(200, 'At most 200 characters'))
+  .max(MAX_CONVERSATION_STARTERS, `At most ${MAX_CONVERSATION_STARTERS}`)
+
+/** Input of `createSidekiq`. */
+export const createSidekiqInput = z.strictObject({
+  id: docId.optional(),
+  name: sidekiqName,
+  description: description.default(''),
+  instructions: instructions.default(''),
+  conversationStarters: conversationStarters.default([]),
+  model: modelId,
+  avatar: avatar.default({ kind: 'emoji', value: '🤖' }),
+  favorite: z.boolean().default(false),
+  createdBy: docId,
+  createdAt: timestamp.optional(),
+})
+
+/** What `createSidekiq` accepts, before defaults. */
+export type CreateSidekiqInput = z.input<typeof createSidekiqInput>
+
+/** Input of `updateSidekiq`: the fields to change. Instructions change through `setSidekiqInstructions`. */
+export const updateSidekiqInput = z
+  .strictObject({
+    name: sidekiqName.optional(),
+    description: description.optional(),
+    conversationStarters: conversationStarters.optional(),
+    model: modelId.optional(),
+    avatar: avatar.optional(),
+    favorite: z.boolean().optional(),
+  })
+  .refine((p) => Object.values(p).some((x) => x !== undefined), 'Nothing to update')
+
+/** What `updateSidekiq` accepts. */
+export type UpdateSidekiqInput = z.input<typeof updateSidekiqInput>
+
+interface SidekiqEntry {
+  readonly map: Y.Map<unknown>
+  readonly value: Sidekiq
+}
+
+function sidekiqsRoot(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(SIDEKIQS_KEY)
+}
+
+function readEntry(key: string, raw: unknown, options?: ReadOptions): SidekiqEntry | undefined {
+  const path = `${SIDEKIQS_KEY}/${key}`
+  const stored = readStored(storedSidekiq, raw, path, options)
+  if (!stored) return undefined
+  if (stored.id !== key) {
+    options?.onInvalid?.({ path, message: `id: stored id "${stored.id}" differs from its key` })
+    return undefined
+  }
+  const { instructions, conversationStarters: starters, favorite, ...rest } = stored
+  const strings: string[] = []
+  starters.forEach((s: unknown, i: number) => {
+    if (typeof s === 'string') strings.push(s)
+    else options?.onInvalid?.({ path: `${path}/conversationStarters/${i}`, message: 'Not a string' })
+  })
+  return {
+    map: raw as Y.Map<unknown>,
+    value: {
+      ...rest,
+      instructions: instructions.toString(),
+      // The array's order is the same on every peer, so keeping the first six is too.
+      conversationStarters: strings.slice(0, MAX_CONVERSATION_STARTERS),
+      favorite: favorite ?? false,
+    },
+  }
+}
+
+/** Case and Unicode form folded, so "Writer" and "writer" are one name everywhere. */
+function nameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase()
+}
+
+function compareSidekiqs(a: Sidekiq, b: Sidekiq): number {
+  if (a.favorite !== b.favorite) return a.favorite ? -1 : 1
+  const an = nameKey(a.name)
+  const bn = nameKey(b.name)
+  if (an !== bn) return an < bn ? -1 : 1
+  // Ties need the id: Y.Map iteration order differs between peers.
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/**
+ * Every readable sidekiq, favorites first, then by name. Two peers can give
+ * two sidekiqs one name while offline (uniqueness is checked per replica);
+ * both are listed, in the same order everywhere.
+ */
+export function listSidekiqs(doc: Y.Doc, options?: ReadOptions): Sidekiq[] {
+  const out: Sidekiq[] = []
+  sidekiqsRoot(doc).forEach((raw, key) => {
+    const entry = readEntry(key, raw, options)
+    if (entry) out.push(entry.value)
+  })
+  return out.sort(compareSidekiqs)
+}
+
+/** The sidekiq, or `null` when absent or unreadable. */
+export function getSidekiq(doc: Y.Doc, sidekiqId: string, options?: ReadOptions): Sidekiq | null {
+  const root = sidekiqsRoot(doc)
+  if (!root.has(sidekiqId)) return null
+  return readEntry(sidekiqId, root.get(sidekiqId), options)?.value ?? null
+}
+
+/**
+ * The live `Y.Text` of a sidekiq's instructions, for binding a
+ * collaborative editor; `null` when the sidekiq is absent or unreadable.
+ */
+export function getSidekiqInstructionsText(doc: Y.Doc, sidekiqId: string): Y.Text | null {
+  const root = sidekiqsRoot(doc)
+  if (!root.has(sidekiqId) || !readEntry(sidekiqId, root.get(sidekiqId))) return null
+  return (root.get(sidekiqId) as Y.Map<unknown>).get('instructions') as Y.Text
+}
+
+function requireSidekiq(doc: Y.Doc, sidekiqId: string): SidekiqEntry {
+  const root = sidekiqsRoot(doc)
+  const entry = root.has(sidekiqId) ? readEntry(sidekiqId, root.get(sidekiqId)) : undefined
+  if (!entry) throw new AppError('NOT_FOUND', 'Sidekiq not found')
+  return entry
+}
+
+function assertNameFree(doc: Y.Doc, name: string, exceptId?: string): void {
+  const key = nameKey(name)
+  const taken = listSidekiqs(doc).some((s) => s.id !== exceptId && nameKey(s.name) === key)
+  if (taken) throw new AppError('CONFLICT', 'A sidekiq with this name already exists', { name: 'Name is taken' })
+}
+
+/** A new `Y.Array` per write: replacing the whole list makes concurrent edits resolve to one list, not a merge of both. */
+function startersArray(starters: readonly string[]): Y.Array<string> {
+  return Y.Array.from([...starters])
+}
+
+/** Moves `updatedAt` forward only, as with chats. */
+function touch(entry: SidekiqEntry): void {
+  const now = Date.now()
+  if (now > entry.value.updatedAt) entry.map.set('updatedAt', now)
+}
+
+/**
+ * Creates a sidekiq. Throws `CONFLICT` when the id is taken or another
+ * sidekiq in the doc has the same name, ignoring case.
+ */
+export function createSidekiq(doc: Y.Doc, input: CreateSidekiqInput, origin: DocOrigin = LOCAL_ORIGIN): Sidekiq {
+  const v = parseInput(createSidekiqInput, input)
+  const id = v.id ?? newId()
+  const createdAt = v.createdAt ?? Date.now()
+  doc.transact(() => {
+    const root = sidekiqsRoot(doc)
+    if (root.has(id)) throw new AppError('CONFLICT', 'A sidekiq with this id already exists')
+    assertNameFree(doc, v.name)
+    const map = new Y.Map<unknown>()
+    map.set('id', id)
+    map.set('name', v.name)
+    map.set('description', v.description)
+    map.set('instructions', new Y.Text(v.instructions))
+    map.set('conversationStarters', startersArray(v.conversationStarters))
+    map.set('model', v.model)
+    map.set('avatar', v.avatar)
+    map.set('favorite', v.favorite)
+    map.set('createdBy', v.createdBy)
+    map.set('createdAt', createdAt)
+    map.set('updatedAt', createdAt)
+    root.set(id, map)
+  }, origin)
+  return requireSidekiq(doc, id).value
+}
+
+/** Changes the given fields. A new name must be free (`CONFLICT` otherwise). */
+export function updateSidekiq(
+  doc: Y.Doc,
+  sidekiqId: string,
+  patch: UpdateSidekiqInput,
+  origin: DocOrigin = LOCAL_ORIGIN,
+): Sidekiq {
+  const { sidekiqId: id } = parseInput(z.strictObject({ sidekiqId: docId }), { sidekiqId })
+  const v = parseInput(updateSidekiqInput, patch)
+  doc.transact(() => {
+    const entry = requireSidekiq(doc, id)
+    if (v.name !== undefined) assertNameFree(doc, v.name, id)
+    const { map } = entry
+    if (v.name !== undefined) map.set('name', v.name)
+    if (v.description !== undefined) map.set('description', v.description)
+    if (v.conversationStarters !== undefined) map.set('conversationStarters', startersArray(v.conversationStarters))
+    if (v.model !== undefined) map.set('model', v.model)
+    if (v.avatar !== undefined) map.set('avatar', v.avatar)
+    if (v.favorite !== undefined) map.set('favorite', v.favorite)
+    touch(entry)
+  }, origin)
+  return requireSidekiq(doc, id).value
+}
+
+/**
+ * Sets the instructions text, changing only the span that differs, so a
+ * colleague's concurrent edit elsewhere in the text survives.
+ */
+export function setSidekiqInstructions(
+  doc: Y.Doc,
+  sidekiqId: string,
+  text: string,
+  origin: DocOrigin = LOCAL_ORIGIN,
+): Sidekiq {
+  const v = parseInput(z.strictObject({ sidekiqId: docId, instructions }), { sidekiqId, instructions: text })
+  doc.transact(() => {
+    const entry = requireSidekiq(doc, v.sidekiqId)
+    if (replaceText(entry.map.get('instructions') as Y.Text, v.instructions)) touch(entry)
+  }, origin)
+  return requireSidekiq(doc, v.sidekiqId).value
+}
+
+/** Deletes a sidekiq. Chats that name it keep the id; readers of a chat find no sidekiq under it. */
+export function deleteSidekiq(doc: Y.Doc, sidekiqId: string, origin: DocOrigin = LOCAL_ORIGIN): void {
+  const v = parseInput(z.strictObject({ sidekiqId: docId }), { sidekiqId })
+  doc.transact(() => {
+    requireSidekiq(doc, v.sidekiqId)
+    sidekiqsRoot(doc).delete(v.sidekiqId)
+  }, origin)
+}
