@@ -76,3 +76,54 @@ export async function compactRoom(
     return rows.length
   })
 }
+
+export interface UpdateAppender {
+  /** Resolves once the update is committed; rejects when it could not be stored. */
+  append(room: string, workspaceId: string, update: Uint8Array): Promise<void>
+}
+
+interface PendingAppend {
+  room: string
+  workspaceId: string
+  update: Uint8Array
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * Groups the appends that arrive in the same tick (from many rooms) into one
+ * multi-row INSERT: each caller still waits for its own commit, so "stored
+ * before broadcast" holds, with one round trip per batch instead of per
+ * update. A failing batch is retried row by row so one bad row (say, a
+ * workspace deleted a moment ago) fails only its own caller.
+ */
+export function createUpdateAppender(db: Db, maxBatch = 500): UpdateAppender {
+  const pending: PendingAppend[] = []
+  let scheduled = false
+  const write = (rows: PendingAppend[]) =>
+    db.insert(roomUpdate).values(rows.map(({ room, workspaceId, update }) => ({ room, workspaceId, update })))
+  const flush = async () => {
+    scheduled = false
+    const batch = pending.splice(0, maxBatch)
+    if (pending.length) schedule()
+    try {
+      await write(batch)
+      for (const p of batch) p.resolve()
+    } catch {
+      for (const p of batch) await write([p]).then(p.resolve, p.reject)
+    }
+  }
+  const schedule = () => {
+    if (scheduled) return
+    scheduled = true
+    setImmediate(() => void flush())
+  }
+  return {
+    append(room, workspaceId, update) {
+      return new Promise((resolve, reject) => {
+        pending.push({ room, workspaceId, update, resolve, reject })
+        schedule()
+      })
+    },
+  }
+}

@@ -1,8 +1,8 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { Db } from '../db/client'
-import { appendUpdate, compactRoom, loadRoom } from '../db/room-storage'
-import type { Fanout } from './fanout'
+import { compactRoom, loadRoom, type UpdateAppender } from '../db/room-storage'
+import type { Fanout, FanoutKind } from './fanout'
 import type { SyncLimits } from './limits'
 import type { Logger } from './logger'
 import type { SyncMetrics } from './metrics'
@@ -11,6 +11,8 @@ import { encodeAwarenessStates, encodeUpdate } from './protocol'
 /** A peer the room can send to: a local connection. */
 export interface RoomPeer {
   send(message: Uint8Array): void
+  /** The awareness client ids this peer speaks for. */
+  readonly clientIds?: ReadonlySet<number>
 }
 
 /** Origin of changes that came from another node: never persisted or re-published here. */
@@ -21,6 +23,7 @@ export class DocumentTooLargeError extends Error {}
 
 interface RoomDeps {
   db: Db
+  appender: UpdateAppender
   limits: SyncLimits
   metrics: SyncMetrics
   logger: Logger
@@ -53,7 +56,7 @@ export class Room {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN) return
       this.broadcast(encodeUpdate(update), origin)
-      if (origin !== REMOTE_ORIGIN) void this.deps.fanout?.publish(this.name, 'update', update)
+      if (origin !== REMOTE_ORIGIN) this.publish('update', update)
     })
     this.awareness.on(
       'update',
@@ -63,11 +66,7 @@ export class Room {
         if (!message) return
         this.broadcast(message, null)
         if (origin !== REMOTE_ORIGIN) {
-          void this.deps.fanout?.publish(
-            this.name,
-            'awareness',
-            awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed),
-          )
+          this.publish('awareness', awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
         }
       },
     )
@@ -80,8 +79,13 @@ export class Room {
     if (this.deps.fanout) {
       this.unsubscribe = await this.deps.fanout.subscribe(this.name, (kind, payload) => {
         if (kind === 'update') Y.applyUpdate(this.doc, payload, REMOTE_ORIGIN)
-        else awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, REMOTE_ORIGIN)
+        else if (kind === 'awareness') awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, REMOTE_ORIGIN)
+        else this.publishLocalAwareness()
       })
+      // Presence set before this node opened the room was published to no
+      // one here; without asking, our clients would not see it until each
+      // remote client renews its state (up to 15 s).
+      this.publish('awareness-query', new Uint8Array(0))
     }
     const stored = await loadRoom(this.deps.db, this.name)
     if (stored.updates.length) {
@@ -90,6 +94,21 @@ export class Room {
       Y.applyUpdate(this.doc, merged, LOAD_ORIGIN)
     }
     this.sinceCompaction = stored.logLength
+  }
+
+  /** Answers an awareness query: the states of this node's own clients only, so nodes never echo each other's. */
+  private publishLocalAwareness() {
+    const states = this.awareness.getStates()
+    const ids = [...this.peers].flatMap((peer) => [...(peer.clientIds ?? [])]).filter((id) => states.has(id))
+    if (ids.length) this.publish('awareness', awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids))
+  }
+
+  private publish(kind: FanoutKind, payload: Uint8Array) {
+    // A Redis outage must not become an unhandled rejection that ends the process;
+    // clients on other nodes catch up when they resync.
+    this.deps.fanout?.publish(this.name, kind, payload).catch((error: unknown) => {
+      this.deps.logger.warn('fan-out publish failed', { room: this.name, kind, error: String(error) })
+    })
   }
 
   private broadcast(message: Uint8Array, except: unknown) {
@@ -105,7 +124,7 @@ export class Room {
     const run = async () => {
       if (this.approxBytes + update.byteLength > this.deps.limits.maxDocumentBytes) throw new DocumentTooLargeError()
       const started = performance.now()
-      await appendUpdate(this.deps.db, this.name, this.workspaceId, update)
+      await this.deps.appender.append(this.name, this.workspaceId, update)
       this.deps.metrics.persisted(performance.now() - started)
       this.approxBytes += update.byteLength
       Y.applyUpdate(this.doc, update, origin)

@@ -6,6 +6,7 @@ import { parseRoomName } from '../shared/rooms'
 import { authorizeRoom } from '../db/access'
 import type { Auth } from '../db/auth'
 import type { Db } from '../db/client'
+import { createUpdateAppender } from '../db/room-storage'
 import type { Revocation, RevocationBus } from '../db/revocations'
 import { authenticateUpgrade } from './authenticate'
 import { CloseCode } from './close-codes'
@@ -56,7 +57,14 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const connections = new Set<Connection>()
   const recentRevocations: { at: number; revocation: Revocation }[] = []
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
-  const deps = { db: options.db, limits, metrics, logger, fanout: options.fanout ?? null }
+  const deps = {
+    db: options.db,
+    appender: createUpdateAppender(options.db),
+    limits,
+    metrics,
+    logger,
+    fanout: options.fanout ?? null,
+  }
   let shuttingDown = false
 
   async function getRoom(name: string, workspaceId: string): Promise<Room> {
