@@ -34,6 +34,10 @@ export class Connection implements RoomPeer {
     return this.access.userId
   }
 
+  get clientIds(): ReadonlySet<number> {
+    return this.ownedClientIds
+  }
+
   /** Joins the room: the server's state vector and the current awareness go first, then queued messages. */
   start(pending: Uint8Array[]) {
     this.room.peers.add(this)

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 
-export type FanoutKind = 'update' | 'awareness'
+/**
+ * `awareness-query` asks the other nodes for the awareness of their own
+ * clients: a node that opens a room has missed every state set before.
+ */
+export type FanoutKind = 'update' | 'awareness' | 'awareness-query'
 
 /**
  * Carries room updates and awareness between sync nodes. Each node persists
@@ -13,7 +17,8 @@ export interface Fanout {
   close(): Promise<void>
 }
 
-const KINDS: FanoutKind[] = ['update', 'awareness']
+// Appended only: the index is the wire byte, and nodes of an older version ignore kinds they do not know.
+const KINDS: FanoutKind[] = ['update', 'awareness', 'awareness-query']
 
 /**
  * Redis pub/sub, one channel per room. Frames are binary:
