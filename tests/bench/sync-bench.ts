@@ -65,9 +65,13 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
 const sleep = (msecs: number) => new Promise((r) => setTimeout(r, msecs))
 
 async function runWorkload(server: BenchServer, rooms: string[], w: Workload, token?: string): Promise<Result> {
-  await sleep(500)
-  const rssBaseline = server.rssBytes()
   const query = token ? `?token=${encodeURIComponent(token)}` : ''
+  // Warm up (first auth, first query, JIT) so the baseline is a running server's.
+  const warm = new BenchClient()
+  await warm.connect(`${server.base}/${rooms[0]}${query}`)
+  warm.close()
+  await sleep(1500)
+  const rssBaseline = server.rssBytes()
   const plan: { room: number; client: BenchClient }[] = []
   for (let r = 0; r < w.rooms; r++) {
     for (let c = 0; c < w.clientsPerRoom; c++) {
@@ -78,6 +82,10 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
   await inBatches(plan, 100, async ({ room, client }) => {
     connectTimes.push(await client.connect(`${server.base}/${rooms[room]}${query}`))
   })
+
+  // Idle connections: what holding them costs, before any edit.
+  await sleep(1500)
+  const rssIdle = server.rssBytes()
 
   const latencies: number[] = []
   const writers = new Map<number, BenchWriter>()
@@ -130,7 +138,7 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
     deliveredPerSecond: delivered / (w.durationMs / 1000),
     rssBaseline,
     rssLoaded,
-    rssPerConnection: (rssLoaded - rssBaseline) / plan.length,
+    rssPerConnection: (rssIdle - rssBaseline) / plan.length,
   }
 }
 
