@@ -83,8 +83,9 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
     connectTimes.push(await client.connect(`${server.base}/${rooms[room]}${query}`))
   })
 
-  // Idle connections: what holding them costs, before any edit.
-  await sleep(1500)
+  // Idle connections: what holding them costs, before any edit. The wait
+  // lets both servers' garbage collectors settle after the connect burst.
+  await sleep(Number(process.env.BENCH_SETTLE_MS ?? 8000))
   const rssIdle = server.rssBytes()
 
   const latencies: number[] = []
