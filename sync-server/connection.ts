@@ -6,7 +6,7 @@ import { TokenBucket, type SyncLimits } from './limits'
 import type { Logger } from './logger'
 import type { SyncMetrics } from './metrics'
 import { decodeClientMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2 } from './protocol'
-import { DocumentTooLargeError, type Room, type RoomPeer } from './room'
+import { DocumentTooLargeError, UnappliableUpdateError, type Room, type RoomPeer } from './room'
 import * as awarenessProtocol from 'y-protocols/awareness'
 
 /**
@@ -136,6 +136,7 @@ export class Connection implements RoomPeer {
 
   private fail(error: unknown) {
     if (error instanceof DocumentTooLargeError) return this.close(CloseCode.DOCUMENT_TOO_LARGE, 'document too large')
+    if (error instanceof UnappliableUpdateError) return this.close(CloseCode.MALFORMED, 'update cannot be applied')
     if (error instanceof AppError) return this.close(CloseCode.MALFORMED, error.message)
     this.deps.logger.error('update could not be stored', { room: this.room.name, error: String(error) })
     this.close(CloseCode.INTERNAL_ERROR, 'could not store update')

@@ -59,6 +59,13 @@ export type ClientMessage =
  */
 export function decodeClientMessage(data: Uint8Array): ClientMessage {
   const d = decoding.createDecoder(data)
+  const message = decodeMessage(d)
+  // Completely: bytes after the end of the message mean it is not what it claims to be.
+  if (decoding.hasContent(d)) throw new Error('trailing bytes after the message')
+  return message
+}
+
+function decodeMessage(d: decoding.Decoder): ClientMessage {
   const type = decoding.readVarUint(d)
   switch (type) {
     case MessageType.SYNC: {
@@ -84,11 +91,15 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
         decoding.readVarUint(a)
         JSON.parse(decoding.readVarString(a))
       }
+      if (decoding.hasContent(a)) throw new Error('trailing bytes after the awareness states')
       return { type: 'awareness', update, clientIds }
     }
     case MessageType.QUERY_AWARENESS:
       return { type: 'query-awareness' }
     case MessageType.AUTH:
+      // y-protocols/auth: a reason code and a string; ignored, but read so its end is known.
+      decoding.readVarUint(d)
+      decoding.readVarString(d)
       return { type: 'auth' }
     default:
       throw new Error(`unknown message type ${type}`)

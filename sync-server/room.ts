@@ -21,6 +21,33 @@ const LOAD_ORIGIN = Symbol('load')
 
 export class DocumentTooLargeError extends Error {}
 
+/** A client update that decodes but that Yjs cannot apply to this document. */
+export class UnappliableUpdateError extends Error {}
+
+/**
+ * Applies stored updates to `doc`: merged in one go or, when Yjs throws, one
+ * by one, skipping those it cannot apply. Such an update is in the log
+ * because updates are stored before they are applied (see
+ * applyClientUpdate); skipping it keeps one bad client from making the room
+ * unloadable for good. Returns how many were skipped.
+ */
+export function applyStoredUpdates(doc: Y.Doc, updates: Uint8Array[], origin: unknown): number {
+  try {
+    Y.applyUpdate(doc, Y.mergeUpdates(updates), origin)
+    return 0
+  } catch {
+    let skipped = 0
+    for (const update of updates) {
+      try {
+        Y.applyUpdate(doc, update, origin)
+      } catch {
+        skipped++
+      }
+    }
+    return skipped
+  }
+}
+
 interface RoomDeps {
   db: Db
   appender: UpdateAppender
@@ -89,9 +116,9 @@ export class Room {
     }
     const stored = await loadRoom(this.deps.db, this.name)
     if (stored.updates.length) {
-      const merged = Y.mergeUpdates(stored.updates)
-      this.approxBytes = merged.byteLength
-      Y.applyUpdate(this.doc, merged, LOAD_ORIGIN)
+      const skipped = applyStoredUpdates(this.doc, stored.updates, LOAD_ORIGIN)
+      if (skipped) this.deps.logger.warn('skipped stored updates that cannot be applied', { room: this.name, skipped })
+      this.approxBytes = Y.encodeStateAsUpdate(this.doc).byteLength
     }
     this.sinceCompaction = stored.logLength
   }
@@ -118,7 +145,8 @@ export class Room {
   /**
    * Persists a client's update, then applies it (which broadcasts it).
    * Rejects with DocumentTooLargeError past the size limit, and with the
-   * database error when it could not be stored; neither is applied.
+   * database error when it could not be stored; neither is applied. Rejects
+   * with UnappliableUpdateError when Yjs throws while applying it.
    */
   applyClientUpdate(update: Uint8Array, origin: RoomPeer): Promise<void> {
     const run = async () => {
@@ -127,7 +155,15 @@ export class Room {
       await this.deps.appender.append(this.name, this.workspaceId, update)
       this.deps.metrics.persisted(performance.now() - started)
       this.approxBytes += update.byteLength
-      Y.applyUpdate(this.doc, update, origin)
+      try {
+        Y.applyUpdate(this.doc, update, origin)
+      } catch (error) {
+        // Well-formed bytes that do not fit this document: only a broken or
+        // hostile client sends them. They are in the log already; compacting
+        // now folds them out (applyStoredUpdates skips them).
+        void this.compact()
+        throw new UnappliableUpdateError(String(error))
+      }
       if (++this.sinceCompaction >= this.deps.limits.compactEvery) void this.compact()
     }
     const next = this.queue.then(run)
@@ -139,7 +175,15 @@ export class Room {
   async compact(): Promise<void> {
     this.sinceCompaction = 0
     try {
-      await compactRoom(this.deps.db, this.name, this.workspaceId, (updates) => Y.mergeUpdates(updates))
+      // Through a document rather than Y.mergeUpdates: the snapshot is then
+      // always an update Yjs can apply, whatever the log held.
+      await compactRoom(this.deps.db, this.name, this.workspaceId, (updates) => {
+        const doc = new Y.Doc()
+        applyStoredUpdates(doc, updates, null)
+        const state = Y.encodeStateAsUpdate(doc)
+        doc.destroy()
+        return state
+      })
     } catch (error) {
       this.deps.logger.warn('compaction failed', { room: this.name, error: String(error) })
     }
