@@ -121,11 +121,16 @@ export class Connection implements RoomPeer {
   /**
    * A connection speaks only for its own awareness client ids: the first
    * ones it announces (up to a few) that no other connection in the room holds.
+   * An id with a live state in the room is held, by a connection here or on
+   * another node (whose ownership this node cannot see): a client that
+   * reconnects after its node died waits until that state times out (30 s).
    */
   private claim(ids: number[]): boolean {
+    const states = this.room.awareness.getStates()
     for (const id of ids) {
       if (this.ownedClientIds.has(id)) continue
       if (this.ownedClientIds.size >= this.deps.limits.maxClientIdsPerConnection) return false
+      if (states.has(id)) return false
       for (const peer of this.room.peers) {
         if (peer !== this && peer instanceof Connection && peer.ownedClientIds.has(id)) return false
       }

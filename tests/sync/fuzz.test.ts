@@ -260,6 +260,50 @@ describe('awareness for another client', () => {
   })
 })
 
+describe('awareness for a client on another node', () => {
+  test('an impostor on another node cannot take over a client id it learned from the room', async () => {
+    const [one, two] = [await startSyncNode(h, { redis: true }), await startSyncNode(h, { redis: true })]
+    const victim = connectPeer(one, team.shared, sessionToken(team.byRole.member))
+    const observer = connectPeer(one, team.shared, sessionToken(team.byRole.admin))
+    try {
+      victim.provider.awareness.setLocalStateField('user', { name: 'Victim' })
+      await Promise.all([synced(victim), synced(observer)])
+      const victimId = victim.doc.clientID
+      const nameOf = () =>
+        (observer.provider.awareness.getStates().get(victimId) as { user?: { name?: string } } | undefined)?.user?.name
+      await until(nameOf, (n) => n === 'Victim')
+
+      // The impostor learns the victim's id from the awareness the other node forwards to it.
+      const impostor = rawClient(two, team.shared, { token: sessionToken(team.byRole.member) })
+      await impostor.opened
+      await until(
+        () => two.server.rooms.get(team.shared)?.awareness.getStates().has(victimId) ?? false,
+        (known) => known,
+      )
+      const clock = (victim.provider.awareness.meta.get(victimId)?.clock ?? 0) + 10
+      const dropped = two.server.metrics.droppedAwareness
+      impostor.send(awarenessFrame([{ clientID: victimId, clock, state: { user: { name: 'Impostor' } } }]))
+      await until(
+        () => two.server.metrics.droppedAwareness - dropped,
+        (n) => n === 1,
+      )
+      // Its own id still works, and arrives after the refused message would have.
+      impostor.send(awarenessFrame([{ clientID: 5553, clock: 1, state: { user: { name: 'Own' } } }]))
+      await until(
+        () => observer.provider.awareness.getStates().has(5553),
+        (has) => has,
+      )
+      expect(nameOf()).toBe('Victim')
+      impostor.ws.close()
+    } finally {
+      victim.destroy()
+      observer.destroy()
+      await one.stop()
+      await two.stop()
+    }
+  })
+})
+
 describe('the server under a stream of bad clients', () => {
   test('keeps serving the room while bad and good connections come and go', async () => {
     const random = prng(99)
