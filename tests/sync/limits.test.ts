@@ -104,6 +104,35 @@ describe('document size limit', () => {
     await synced(reader)
     expect(textOf(reader)).toBe('a'.repeat(1000))
   })
+
+  test('clients that reconnect again and again do not use up the limit of a small document', async () => {
+    const team = await teamWithEveryRole(h)
+    const n = await node({ limits: { maxDocumentBytes: 4096 } })
+    const writer = peer(n, team.shared, sessionToken(team.byRole.member))
+    await synced(writer)
+    // Many separate deletions: a delete set that every reconnecting client sends back in its handshake.
+    const text = writer.doc.getText('text')
+    text.insert(0, 'x'.repeat(120))
+    for (let i = 0; i < 60; i++) text.delete(i + 1, 1)
+    await roundTrip(writer)
+    const docBytes = Y.encodeStateAsUpdate(writer.doc).byteLength
+    expect(docBytes).toBeLessThan(2048)
+
+    for (let i = 0; i < 30; i++) {
+      writer.provider.disconnect()
+      writer.provider.connect()
+      await synced(writer)
+      await roundTrip(writer)
+    }
+    // The document is still far below its limit: a real edit is accepted.
+    text.insert(0, 'still writable')
+    const watcher = peer(n, team.shared, sessionToken(team.byRole.admin))
+    await until(
+      () => textOf(watcher),
+      (t) => t.startsWith('still writable'),
+    )
+    expect(writer.closes.map((c) => c.code)).not.toContain(4413)
+  })
 })
 
 describe('metrics', () => {
