@@ -67,6 +67,39 @@ describe('rate limit', () => {
   })
 })
 
+describe('slow consumers', () => {
+  test('a client that stops reading is closed with 1013 rather than buffered without bound, and the others go on', async () => {
+    const team = await teamWithEveryRole(h)
+    const n = await node({ limits: { maxBufferedBytes: 256 * 1024 } })
+    const writer = peer(n, team.shared, sessionToken(team.byRole.member))
+    const watcher = peer(n, team.shared, sessionToken(team.byRole.admin))
+    await Promise.all([synced(writer), synced(watcher)])
+    const slow = rawClient(n, team.shared, { token: sessionToken(team.byRole.viewer) })
+    await slow.opened
+    await until(
+      () => slow.messages.length,
+      (count) => count >= 1,
+    )
+    // Stop reading: the kernel's buffers fill, then the server's.
+    ;(slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause()
+
+    const chunk = 'z'.repeat(512 * 1024)
+    let sent = 0
+    for (; sent < 40 && !n.server.metrics.closes.get(1013); sent++) {
+      writer.doc.getArray('blobs').push([chunk])
+      await roundTrip(writer)
+    }
+    expect(n.server.metrics.closes.get(1013)).toBe(1)
+    await until(
+      () => watcher.doc.getArray('blobs').length,
+      (len) => len === sent,
+    )
+    expect(watcher.closes).toEqual([])
+    ;(slow.ws as unknown as { _socket: { resume(): void } })._socket.resume()
+    expect((await slow.closed).code).toBe(1013)
+  })
+})
+
 describe('document size limit', () => {
   test('an update that would grow the document past maxDocumentBytes closes with 4413 and is not stored', async () => {
     const team = await teamWithEveryRole(h)

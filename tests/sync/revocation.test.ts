@@ -172,6 +172,33 @@ describe('membership changes end live sync connections on every node', () => {
     expect((await logRows(h, team.shared)).length).toBeGreaterThan(rowsBefore)
   })
 
+  test('an ownership transfer reconnects both people, who keep writing with their new roles', async () => {
+    const team = await teamWithEveryRole(h)
+    const { id: memberId } = (await memberRow(h, team.ws.id, team.byRole.viewer.user!.id))!
+    const oldOwner = peer(nodes[0], team.shared, sessionToken(team.byRole.owner))
+    const newOwner = peer(nodes[1], team.shared, sessionToken(team.byRole.viewer))
+    const bystander = peer(nodes[1], team.shared, sessionToken(team.byRole.member))
+    await Promise.all([oldOwner, newOwner, bystander].map((p) => synced(p)))
+
+    const started = Date.now()
+    const res = await team.byRole.owner.post(`/api/workspaces/${team.ws.id}/transfer-ownership`, { memberId })
+    expect(res.status).toBe(200)
+    expect(await allClosedWith([oldOwner, newOwner], 4000, started)).toBeLessThan(1000)
+    await Promise.all([synced(oldOwner), synced(newOwner)])
+    // The former viewer now writes; the former owner, now an admin, still does.
+    newOwner.doc.getText('text').insert(0, 'new owner. ')
+    await until(
+      () => textOf(bystander),
+      (t) => t === 'new owner. ',
+    )
+    oldOwner.doc.getText('notes').insert(0, 'old owner')
+    await until(
+      () => textOf(bystander, 'notes'),
+      (t) => t === 'old owner',
+    )
+    expect(bystander.closedAt).toEqual([])
+  })
+
   test('deleting a workspace closes everyone in it, on both nodes, and no one else', async () => {
     const team = await teamWithEveryRole(h)
     const inIt: TimedPeer[] = []
