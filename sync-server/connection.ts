@@ -41,9 +41,16 @@ export class Connection implements RoomPeer {
   /** Joins the room: the server's state vector and the current awareness go first, then queued messages. */
   start(pending: Uint8Array[]) {
     this.room.peers.add(this)
-    this.send(encodeSyncStep1(this.room.doc))
-    const states = encodeAwarenessStates(this.room.awareness)
-    if (states) this.send(states)
+    // The state vector of the loaded document only: sent from a room still
+    // loading (empty), it makes the client send back all it has, stored again.
+    this.room.ready.then(
+      () => {
+        this.send(encodeSyncStep1(this.room.doc))
+        const states = encodeAwarenessStates(this.room.awareness)
+        if (states) this.send(states)
+      },
+      () => this.close(CloseCode.INTERNAL_ERROR, 'room could not be loaded'),
+    )
     for (const data of pending) this.receive(data)
     this.ws.on('pong', () => (this.alive = true))
     this.schedulePing()

@@ -68,6 +68,8 @@ export class Room {
   readonly awareness = new awarenessProtocol.Awareness(this.doc)
   readonly peers = new Set<RoomPeer>()
   readonly ready: Promise<void>
+  /** Loading failed (say, the database was unreachable): the server opens the room anew for the next connection. */
+  loadFailed = false
   private queue: Promise<unknown> = Promise.resolve()
   private sinceCompaction = 0
   private approxBytes = 0
@@ -98,6 +100,11 @@ export class Room {
       },
     )
     this.ready = this.load()
+    // Handled at once: a failed load must not be an unhandled rejection (which ends the process).
+    this.ready.catch((error: unknown) => {
+      this.loadFailed = true
+      this.deps.logger.error('room could not be loaded', { room: this.name, error: String(error) })
+    })
   }
 
   private async load() {

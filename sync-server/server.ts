@@ -75,6 +75,13 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     }
     await closing.get(name)
     let room = rooms.get(name)
+    if (room?.loadFailed) {
+      // Not kept broken until the node restarts: clients reconnect within
+      // seconds, so an idle timeout would never release it.
+      rooms.delete(name)
+      void room.close()
+      room = undefined
+    }
     if (!room) {
       room = new Room(name, workspaceId, deps)
       rooms.set(name, room)

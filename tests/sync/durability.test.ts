@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import * as Y from 'yjs'
 import { createRevocationBus } from '../../db/revocations'
 import { poll } from '../helpers/fixtures'
@@ -119,6 +119,67 @@ describe('durability', () => {
     const fresh = peer(second, team.shared, sessionToken(team.byRole.admin))
     await synced(fresh)
     expect(contentOf(fresh.doc)).toEqual(expected)
+  })
+})
+
+describe('opening a room', () => {
+  test('a client that already holds the content does not upload it again to a node that opens the room cold', async () => {
+    const team = await teamWithEveryRole(h)
+    const token = sessionToken(team.byRole.member)
+    const first = await node(h)
+    const writer = peer(first, team.shared, token)
+    await synced(writer)
+    writer.doc.getText('text').insert(0, 'long content. '.repeat(1500))
+    await roundTrip(writer)
+    const local = Y.encodeStateAsUpdate(writer.doc)
+    writer.destroy()
+    await first.stop()
+    nodes = nodes.filter((n) => n !== first)
+    expect(await logRows(h, team.shared)).toEqual([])
+
+    // The same content (as a browser restores it from IndexedDB) meets a node that loads the room now.
+    const second = await node(h)
+    const reopened = connectPeer(second, team.shared, token, false)
+    peers.push(reopened)
+    Y.applyUpdate(reopened.doc, local)
+    reopened.provider.connect()
+    await synced(reopened)
+    await roundTrip(reopened)
+    const rows = await logRows(h, team.shared)
+    expect(rows.map((r) => r.update.byteLength).filter((n) => n > 1000)).toEqual([])
+    expect(textOf(reopened)).toBe('long content. '.repeat(1500))
+  })
+
+  test('a room whose load failed (the database was unreachable) is opened anew on the next connection', async () => {
+    const team = await teamWithEveryRole(h)
+    const token = sessionToken(team.byRole.member)
+    const first = await node(h)
+    const writer = peer(first, team.shared, token)
+    await synced(writer)
+    writer.doc.getText('text').insert(0, 'stored before the outage')
+    await roundTrip(writer)
+    writer.destroy()
+    await first.stop()
+    nodes = nodes.filter((n) => n !== first)
+
+    // Rooms stay in memory as long as in production, longer than the client's reconnect backoff.
+    const second = await node(h, { limits: { idleRoomMs: 10_000 } })
+    // Loading reads in one transaction: the first one fails as if the connection dropped.
+    const spy = vi.spyOn(h.db, 'transaction').mockImplementationOnce(async () => {
+      throw new Error('database unreachable')
+    })
+    try {
+      const reader = peer(second, team.shared, sessionToken(team.byRole.admin))
+      await until(
+        () => spy.mock.calls.length,
+        (n) => n >= 1,
+      )
+      // The stock client is closed (1011), reconnects, and this time the room loads.
+      await synced(reader, 10_000)
+      expect(textOf(reader)).toBe('stored before the outage')
+    } finally {
+      spy.mockRestore()
+    }
   })
 })
 
