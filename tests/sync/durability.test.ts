@@ -255,6 +255,55 @@ describe('two nodes behind Redis', () => {
   })
 })
 
+describe('presence across nodes', () => {
+  let rh: Harness
+  beforeAll(async () => {
+    rh = await createHarness({}, createRevocationBus(REDIS_URL))
+  })
+  afterAll(async () => {
+    await rh?.revocations.close()
+    await rh?.close()
+  })
+
+  test('a client leaving one node does not take the presence of a client on another node with it', async () => {
+    const team = await teamWithEveryRole(rh)
+    const [one, two] = [await node(rh, { redis: true }), await node(rh, { redis: true })]
+    const leaver = peer(one, team.shared, sessionToken(team.byRole.viewer))
+    const b = peer(two, team.shared, sessionToken(team.byRole.admin))
+    await Promise.all([synced(leaver), synced(b)])
+    const bIn = (p: Peer) =>
+      (p.provider.awareness.getStates().get(b.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name
+    // A stock client echoes every awareness change it receives back to its node: B's too.
+    b.provider.awareness.setLocalStateField('user', { name: 'B' })
+    await until(
+      () => bIn(leaver),
+      (n) => n === 'B',
+    )
+    await roundTrip(leaver)
+
+    const a = peer(one, team.shared, sessionToken(team.byRole.member))
+    await synced(a)
+    await until(
+      () => bIn(a),
+      (n) => n === 'B',
+    )
+    const removedOnA: number[] = []
+    a.provider.awareness.on('change', ({ removed }: { removed: number[] }) => removedOnA.push(...removed))
+    leaver.provider.destroy()
+    await until(
+      () => one.server.metrics.openConnections,
+      (open) => open === 1,
+    )
+    // A later change of B's arrives after anything the leaving caused.
+    b.provider.awareness.setLocalStateField('user', { name: 'B2' })
+    await until(
+      () => bIn(a),
+      (n) => n === 'B2',
+    )
+    expect(removedOnA).not.toContain(b.doc.clientID)
+  })
+})
+
 describe('a node killed with SIGKILL mid-write', () => {
   // Two processes share the database, so this needs PostgreSQL: the one in
   // DATABASE_URL, or (when the rest of the suite runs on PGlite) a database
