@@ -147,8 +147,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       logger.error('authorization failed', { room: roomName, error: String(error) })
       return refuse(ws, CloseCode.INTERNAL_ERROR, 'authorization failed')
     }
-    if (ws.readyState !== ws.OPEN || shuttingDown) return
+    if (ws.readyState !== ws.OPEN) return
+    // Authorized while the node shuts down: nothing else would ever close
+    // this socket (upgraded sockets are the HTTP server's no longer).
+    if (shuttingDown) return ws.close(CloseCode.SERVICE_RESTART, 'server shutting down')
     const room = await getRoom(roomName, access.workspaceId)
+    if (shuttingDown) return ws.close(CloseCode.SERVICE_RESTART, 'server shutting down')
     connection = new Connection(ws, room, access, { limits, metrics, logger })
     const conn = connection
     connections.add(conn)

@@ -6,7 +6,17 @@ import * as Y from 'yjs'
 import { createRevocationBus } from '../../db/revocations'
 import { poll } from '../helpers/fixtures'
 import { createHarness, type Harness } from '../helpers/harness'
-import { logRows, roundTrip, snapshotRow, storedDoc, synced, teamWithEveryRole, textOf, until } from './sync-clients'
+import {
+  logRows,
+  rawClient,
+  roundTrip,
+  snapshotRow,
+  storedDoc,
+  synced,
+  teamWithEveryRole,
+  textOf,
+  until,
+} from './sync-clients'
 import { REDIS_URL, connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } from './sync-harness'
 
 let h: Harness
@@ -178,6 +188,36 @@ describe('opening a room', () => {
       await synced(reader, 10_000)
       expect(textOf(reader)).toBe('stored before the outage')
     } finally {
+      spy.mockRestore()
+    }
+  })
+})
+
+describe('shutting down', () => {
+  test('a connection still being authorized when its node shuts down is closed with 1012, not left open', async () => {
+    const team = await teamWithEveryRole(h)
+    const n = await node(h)
+    let release = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const getSession = h.auth.api.getSession
+    const spy = vi.spyOn(h.auth.api, 'getSession').mockImplementation((async (...args: unknown[]) => {
+      await gate
+      return (getSession as (...a: unknown[]) => Promise<unknown>)(...args)
+    }) as typeof getSession)
+    try {
+      const client = rawClient(n, team.shared, { token: sessionToken(team.byRole.member), hello: true })
+      await client.opened
+      await until(
+        () => spy.mock.calls.length,
+        (calls) => calls === 1,
+      )
+      const closing = n.server.close()
+      release()
+      await closing
+      await until(client.isClosed, (closed) => closed)
+      expect(await client.closed).toMatchObject({ code: 1012, messagesBeforeClose: 0 })
+    } finally {
+      release()
       spy.mockRestore()
     }
   })
