@@ -2,7 +2,8 @@
  * Sync room names. Each workspace has one shared room (`w/<workspaceId>`)
  * and one private room per member (`w/<workspaceId>/u/<userId>`).
  */
-export type RoomName = { kind: 'shared'; workspaceId: string } | { kind: 'private'; workspaceId: string; userId: string }
+export type RoomName =
+  { kind: 'shared'; workspaceId: string } | { kind: 'private'; workspaceId: string; userId: string }
 
 const ID = '[A-Za-z0-9_-]{1,128}'
 const SHARED = new RegExp(`^w/(${ID})$`)
