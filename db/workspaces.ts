@@ -6,7 +6,7 @@ import { PERSONAL_SLUG_PREFIX } from '../shared/schemas/workspace'
 import { isWorkspaceRole, type WorkspaceRole } from '../shared/roles'
 import { requireWorkspaceAccess } from './access'
 import type { Db } from './client'
-import { member, session, user, workspace } from './schema'
+import { member, session, workspace } from './schema'
 
 export interface WorkspaceSummary {
   id: string
@@ -129,9 +129,4 @@ export async function transferOwnership(db: Db, actorUserId: string, workspaceId
       .where(eq(workspace.id, workspaceId))
     return { workspaceId, ownerMemberId: target.id, ownerUserId: target.userId, previousOwnerMemberId: access.memberId }
   })
-}
-
-export async function getUserById(db: Db, userId: string) {
-  const [row] = await db.select().from(user).where(eq(user.id, userId)).limit(1)
-  return row ?? null
 }

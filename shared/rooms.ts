@@ -25,7 +25,3 @@ export function parseRoomName(room: string): RoomName | null {
   if (priv) return { kind: 'private', workspaceId: priv[1], userId: priv[2] }
   return null
 }
-
-export function roomNameToString(room: RoomName): string {
-  return room.kind === 'shared' ? sharedRoom(room.workspaceId) : privateRoom(room.workspaceId, room.userId)
-}
