@@ -1,19 +1,18 @@
 import type { IncomingMessage } from 'node:http'
-import { fromNodeHeaders } from 'better-auth/node'
-import type { Auth } from '../db/auth'
+import type { SessionUserResolver } from '../db/auth/session-user'
 
 /**
  * The user behind an upgrade request: the better-auth session cookie, or a
- * session token in `?token=` for clients that cannot send cookies (read as a
- * bearer token by better-auth, so expiry and revocation rules are the same).
+ * session token in `?token=` for clients that cannot send cookies (checked
+ * by the same rules as a bearer token).
  */
-export async function authenticateUpgrade(auth: Auth, req: IncomingMessage, url: URL): Promise<string | null> {
-  const headers = fromNodeHeaders(req.headers)
-  const token = url.searchParams.get('token')
-  if (token) headers.set('authorization', `Bearer ${token}`)
+export async function authenticateUpgrade(
+  resolveUser: SessionUserResolver,
+  req: IncomingMessage,
+  url: URL,
+): Promise<string | null> {
   try {
-    const session = await auth.api.getSession({ headers, query: { disableCookieCache: true } })
-    return session?.user.id ?? null
+    return await resolveUser({ cookie: req.headers.cookie, token: url.searchParams.get('token') })
   } catch {
     return null
   }

@@ -1,6 +1,5 @@
-import type { WebSocket } from 'ws'
+import type { RawData, WebSocket } from 'ws'
 import { AppError } from '../shared/errors'
-import type { RoomAccess } from '../db/access'
 import { CloseCode } from './close-codes'
 import { TokenBucket, type SyncLimits } from './limits'
 import type { Logger } from './logger'
@@ -9,12 +8,29 @@ import { decodeClientMessage, encodeAwarenessStates, encodeSyncStep1, encodeSync
 import { DocumentTooLargeError, UnappliableUpdateError, type Room, type RoomPeer } from './room'
 import * as awarenessProtocol from 'y-protocols/awareness'
 
+const NO_CLIENT_IDS: ReadonlySet<number> = new Set()
+
+export interface ConnectionDeps {
+  limits: SyncLimits
+  metrics: SyncMetrics
+  logger: Logger
+  /** Called once when the socket has closed and the connection left its room. */
+  onClosed(connection: Connection): void
+}
+
+export const toBytes = (data: RawData): Uint8Array =>
+  Array.isArray(data) ? new Uint8Array(Buffer.concat(data)) : new Uint8Array(data as ArrayBuffer)
+
 /**
  * One authorized client in one room. Messages are handled strictly in
  * order; any protocol violation closes this connection only.
+ *
+ * A node holds thousands of these, mostly idle: the state is kept to what
+ * the connection needs (no copy of the whole access record, no set until
+ * the client announces presence, one timer reused for every ping).
  */
 export class Connection implements RoomPeer {
-  private readonly ownedClientIds = new Set<number>()
+  private ownedClientIds: Set<number> | null = null
   private readonly bucket: TokenBucket
   private queue: Promise<void> = Promise.resolve()
   private alive = true
@@ -24,18 +40,20 @@ export class Connection implements RoomPeer {
   constructor(
     readonly ws: WebSocket,
     readonly room: Room,
-    readonly access: RoomAccess,
-    private readonly deps: { limits: SyncLimits; metrics: SyncMetrics; logger: Logger },
+    readonly userId: string,
+    /** Viewers read only. */
+    readonly canWrite: boolean,
+    private readonly deps: ConnectionDeps,
   ) {
     this.bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst)
   }
 
-  get userId() {
-    return this.access.userId
+  get workspaceId() {
+    return this.room.workspaceId
   }
 
   get clientIds(): ReadonlySet<number> {
-    return this.ownedClientIds
+    return this.ownedClientIds ?? NO_CLIENT_IDS
   }
 
   /** Joins the room: the server's state vector and the current awareness go first, then queued messages. */
@@ -52,23 +70,32 @@ export class Connection implements RoomPeer {
       () => this.close(CloseCode.INTERNAL_ERROR, 'room could not be loaded'),
     )
     for (const data of pending) this.receive(data)
-    this.ws.on('pong', () => (this.alive = true))
-    this.schedulePing()
+    this.ws.on('message', this.onMessage)
+    this.ws.on('pong', this.onPong)
+    this.ws.once('close', this.onClose)
+    // Per-connection, jittered keepalive: no loop over every socket at once.
+    // Whole 100 ms steps, since node keeps one timer list per distinct duration.
+    const interval = this.deps.limits.pingIntervalMs
+    this.pingTimer = setTimeout(this.onPingDue, Math.round((interval * (0.75 + Math.random() * 0.5)) / 100) * 100)
+    this.pingTimer.unref()
   }
 
-  /** Per-connection, jittered keepalive: no loop over every socket at once. */
-  private schedulePing() {
-    const interval = this.deps.limits.pingIntervalMs
-    this.pingTimer = setTimeout(
-      () => {
-        if (!this.alive) return this.ws.terminate()
-        this.alive = false
-        this.ws.ping()
-        this.schedulePing()
-      },
-      interval * (0.75 + Math.random() * 0.5),
-    )
-    this.pingTimer.unref()
+  private readonly onMessage = (data: RawData) => this.receive(toBytes(data))
+
+  private readonly onPong = () => {
+    this.alive = true
+  }
+
+  private readonly onPingDue = () => {
+    if (!this.alive) return this.ws.terminate()
+    this.alive = false
+    this.ws.ping()
+    this.pingTimer?.refresh()
+  }
+
+  private readonly onClose = () => {
+    this.detach()
+    this.deps.onClosed(this)
   }
 
   send(message: Uint8Array) {
@@ -101,7 +128,7 @@ export class Connection implements RoomPeer {
         this.send(encodeSyncStep2(this.room.doc, message.stateVector))
         return
       case 'update':
-        if (!this.access.canWrite) {
+        if (!this.canWrite) {
           // Viewers read only: their edits are neither stored nor forwarded.
           this.deps.metrics.droppedViewerUpdates++
           return
@@ -135,13 +162,13 @@ export class Connection implements RoomPeer {
   private claim(ids: number[]): boolean {
     const states = this.room.awareness.getStates()
     for (const id of ids) {
-      if (this.ownedClientIds.has(id)) continue
-      if (this.ownedClientIds.size >= this.deps.limits.maxClientIdsPerConnection) return false
+      if (this.ownedClientIds?.has(id)) continue
+      if ((this.ownedClientIds?.size ?? 0) >= this.deps.limits.maxClientIdsPerConnection) return false
       if (states.has(id)) return false
       for (const peer of this.room.peers) {
-        if (peer !== this && peer instanceof Connection && peer.ownedClientIds.has(id)) return false
+        if (peer !== this && peer instanceof Connection && peer.ownedClientIds?.has(id)) return false
       }
-      this.ownedClientIds.add(id)
+      ;(this.ownedClientIds ??= new Set()).add(id)
     }
     return true
   }
@@ -167,8 +194,10 @@ export class Connection implements RoomPeer {
     if (this.pingTimer) clearTimeout(this.pingTimer)
     this.closed = true
     this.room.peers.delete(this)
-    if (this.ownedClientIds.size) {
+    if (this.ownedClientIds?.size) {
       awarenessProtocol.removeAwarenessStates(this.room.awareness, [...this.ownedClientIds], null)
     }
+    // Detached twice (closed by us, then the socket's close event): the ids may be another connection's by then.
+    this.ownedClientIds = null
   }
 }

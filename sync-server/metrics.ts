@@ -2,6 +2,8 @@
  * The sync server's counters, rendered in the Prometheus text format at
  * GET /metrics.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500]
 
 export class SyncMetrics {
@@ -17,6 +19,16 @@ export class SyncMetrics {
   private persistBuckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0)
   private persistCount = 0
   private persistSumMs = 0
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })
+
+  constructor() {
+    this.loopDelay.enable()
+  }
+
+  /** Stops the event-loop sampler (the server is closing). */
+  dispose() {
+    this.loopDelay.disable()
+  }
 
   refused(code: number) {
     this.authRefusals.set(code, (this.authRefusals.get(code) ?? 0) + 1)
@@ -74,6 +86,21 @@ export class SyncMetrics {
     )
     lines.push(`sync_persist_latency_ms_bucket{le="+Inf"} ${this.persistCount}`)
     lines.push(`sync_persist_latency_ms_sum ${this.persistSumMs}`, `sync_persist_latency_ms_count ${this.persistCount}`)
+    const memory = process.memoryUsage()
+    metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', memory.rss]])
+    metric('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap reserved.', [['', memory.heapTotal]])
+    metric('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use.', [['', memory.heapUsed]])
+    metric('nodejs_external_memory_bytes', 'gauge', 'Memory held outside the V8 heap (buffers).', [
+      ['', memory.external],
+    ])
+    // Since the last scrape: a stalled loop delays every room on the node.
+    metric(
+      'nodejs_eventloop_delay_ms',
+      'summary',
+      'Event loop delay since the previous scrape.',
+      [0.5, 0.99].map((q) => [`{quantile="${q}"}`, this.loopDelay.percentile(q * 100) / 1e6]),
+    )
+    this.loopDelay.reset()
     return lines.join('\n') + '\n'
   }
 }

@@ -1,16 +1,17 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { WebSocketServer, type WebSocket } from 'ws'
 import { AppError } from '../shared/errors'
 import { parseRoomName } from '../shared/rooms'
 import { authorizeRoom } from '../db/access'
 import type { Auth } from '../db/auth'
+import { createSessionUserResolver } from '../db/auth/session-user'
 import type { Db } from '../db/client'
 import { createUpdateAppender } from '../db/room-storage'
 import type { Revocation, RevocationBus } from '../db/revocations'
 import { authenticateUpgrade } from './authenticate'
 import { CloseCode } from './close-codes'
-import { Connection } from './connection'
+import { Connection, toBytes, type ConnectionDeps } from './connection'
 import type { Fanout } from './fanout'
 import { DEFAULT_LIMITS, type SyncLimits } from './limits'
 import { jsonLogger, type Logger } from './logger'
@@ -39,9 +40,6 @@ export interface SyncServer {
   close(): Promise<void>
 }
 
-const toBytes = (data: RawData): Uint8Array =>
-  Array.isArray(data) ? new Uint8Array(Buffer.concat(data)) : new Uint8Array(data as ArrayBuffer)
-
 /**
  * The sync server: y-websocket protocol over `ws`. Each upgrade is accepted,
  * then authenticated and authorized through db/access.ts before any
@@ -65,6 +63,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     logger,
     fanout: options.fanout ?? null,
   }
+  const resolveUser = createSessionUserResolver(options.auth, options.db)
   let shuttingDown = false
 
   async function getRoom(name: string, workspaceId: string): Promise<Room> {
@@ -105,14 +104,29 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     )
   }
 
-  const matches = (c: Connection, r: Revocation) =>
-    c.access.workspaceId === r.workspaceId && (r.userId === undefined || c.userId === r.userId)
+  const matches = (workspaceId: string, userId: string, r: Revocation) =>
+    workspaceId === r.workspaceId && (r.userId === undefined || userId === r.userId)
+
+  const connectionDeps: ConnectionDeps = {
+    limits,
+    metrics,
+    logger,
+    onClosed(conn) {
+      connections.delete(conn)
+      metrics.openConnections = connections.size
+      releaseIfEmpty(conn.room)
+    },
+  }
+
+  function terminateOnError(this: WebSocket) {
+    this.terminate()
+  }
 
   const unsubscribe = options.revocations.subscribe((revocation) => {
     recentRevocations.push({ at: Date.now(), revocation })
     while (recentRevocations.length && recentRevocations[0].at < Date.now() - 60_000) recentRevocations.shift()
     for (const c of connections) {
-      if (!matches(c, revocation)) continue
+      if (!matches(c.workspaceId, c.userId, revocation)) continue
       c.close(revocation.kind === 'role-changed' ? CloseCode.RIGHTS_CHANGED : CloseCode.FORBIDDEN, revocation.kind)
     }
   })
@@ -125,17 +139,15 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL, roomName: string) {
     // Frames that arrive while we authorize wait here; nothing is sent before the decision.
     const pending: Uint8Array[] = []
-    let connection: Connection | null = null
-    ws.on('message', (data) => {
-      const bytes = toBytes(data)
-      if (connection) connection.receive(bytes)
-      else if (pending.length < 64) pending.push(bytes)
+    const hold = (data: Parameters<typeof toBytes>[0]) => {
+      if (pending.length < 64) pending.push(toBytes(data))
       else ws.close(CloseCode.POLICY_VIOLATION, 'too many messages before authorization')
-    })
-    ws.on('error', () => ws.terminate())
+    }
+    ws.on('message', hold)
+    ws.on('error', terminateOnError)
     const started = Date.now()
     if (!parseRoomName(roomName)) return refuse(ws, CloseCode.MALFORMED, 'malformed room')
-    const userId = await authenticateUpgrade(options.auth, req, url)
+    const userId = await authenticateUpgrade(resolveUser, req, url)
     if (!userId) return refuse(ws, CloseCode.UNAUTHORIZED, 'no session')
     let access
     try {
@@ -153,27 +165,23 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (shuttingDown) return ws.close(CloseCode.SERVICE_RESTART, 'server shutting down')
     const room = await getRoom(roomName, access.workspaceId)
     if (shuttingDown) return ws.close(CloseCode.SERVICE_RESTART, 'server shutting down')
-    connection = new Connection(ws, room, access, { limits, metrics, logger })
-    const conn = connection
+    // A revocation that landed while we were authorizing (or loading the room) still applies.
+    const missed = recentRevocations.find((r) => r.at >= started && matches(access.workspaceId, userId, r.revocation))
+    if (missed || ws.readyState !== ws.OPEN) {
+      if (missed) {
+        const code = missed.revocation.kind === 'role-changed' ? CloseCode.RIGHTS_CHANGED : CloseCode.FORBIDDEN
+        metrics.closed(code)
+        ws.close(code, missed.revocation.kind)
+      }
+      return releaseIfEmpty(room)
+    }
+    const conn = new Connection(ws, room, access.userId, access.canWrite, connectionDeps)
     connections.add(conn)
     metrics.connectionsOpened++
     metrics.openConnections = connections.size
-    ws.on('close', () => {
-      conn.detach()
-      connections.delete(conn)
-      metrics.openConnections = connections.size
-      releaseIfEmpty(room)
-    })
-    // A revocation that landed while we were authorizing still applies.
-    const missed = recentRevocations.find((r) => r.at >= started && matches(conn, r.revocation))
-    if (missed) {
-      conn.close(
-        missed.revocation.kind === 'role-changed' ? CloseCode.RIGHTS_CHANGED : CloseCode.FORBIDDEN,
-        missed.revocation.kind,
-      )
-      return
-    }
-    conn.start(pending)
+    // From here the connection reads the socket itself; the frames held meanwhile go first.
+    ws.off('message', hold)
+    conn.start(pending.splice(0))
   }
 
   return {
@@ -206,6 +214,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       await Promise.all(closing.values())
       rooms.clear()
       wss.close()
+      metrics.dispose()
     },
   }
 }

@@ -11,6 +11,8 @@ export interface BenchServer {
   base: string
   pid: number
   rssBytes(): number
+  /** Our node's /metrics, parsed (the reference has none). */
+  metrics?(): Promise<Map<string, number>>
   stop(): Promise<void>
 }
 
@@ -136,7 +138,8 @@ export async function startOurs(db: BenchDatabase): Promise<BenchServer> {
   const port = await freePort()
   const child = await startProcess(
     'workspaces',
-    ['--import', 'tsx', 'sync-server/main.ts'],
+    // BENCH_SERVER_FLAGS: extra node flags for our node only (say, --cpu-prof).
+    [...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'sync-server/main.ts'],
     {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -152,6 +155,15 @@ export async function startOurs(db: BenchDatabase): Promise<BenchServer> {
     name: 'workspaces',
     base: `ws://127.0.0.1:${port}/sync`,
     pid: child.pid!,
+    async metrics() {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+      const values = new Map<string, number>()
+      for (const line of text.split('\n')) {
+        const match = /^(\S+) (\S+)$/.exec(line)
+        if (match) values.set(match[1], Number(match[2]))
+      }
+      return values
+    },
     rssBytes: () => rssOf(child.pid!),
     stop: stopper(child),
   }

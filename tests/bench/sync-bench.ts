@@ -56,6 +56,24 @@ interface Result {
   rssBaseline: number
   rssLoaded: number
   rssPerConnection: number
+  diagnostics: string[]
+}
+
+/** What our node says about itself: where the memory is and what delays fan-out. */
+function diagnostics(idle?: Map<string, number>, loaded?: Map<string, number>): string[] {
+  if (!idle || !loaded) return []
+  const persistP = (q: number) => {
+    const count = loaded.get('sync_persist_latency_ms_count') ?? 0
+    for (const [key, value] of loaded) {
+      const le = /^sync_persist_latency_ms_bucket\{le="([^"]+)"\}$/.exec(key)?.[1]
+      if (le && value >= count * q) return `<= ${le} ms`
+    }
+    return 'n/a'
+  }
+  return [
+    `idle: heap used ${mb(idle.get('nodejs_heap_size_used_bytes') ?? 0)}, heap reserved ${mb(idle.get('nodejs_heap_size_total_bytes') ?? 0)}, external ${mb(idle.get('nodejs_external_memory_bytes') ?? 0)}`,
+    `under load: persist p50 ${persistP(0.5)}, p99 ${persistP(0.99)}; event-loop delay p50 ${ms(loaded.get('nodejs_eventloop_delay_ms{quantile="0.5"}') ?? 0)}, p99 ${ms(loaded.get('nodejs_eventloop_delay_ms{quantile="0.99"}') ?? 0)}`,
+  ]
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
@@ -70,7 +88,7 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
   const warm = new BenchClient()
   await warm.connect(`${server.base}/${rooms[0]}${query}`)
   warm.close()
-  await sleep(1500)
+  await sleep(5000)
   const rssBaseline = server.rssBytes()
   const plan: { room: number; client: BenchClient }[] = []
   for (let r = 0; r < w.rooms; r++) {
@@ -87,6 +105,7 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
   // lets both servers' garbage collectors settle after the connect burst.
   await sleep(Number(process.env.BENCH_SETTLE_MS ?? 8000))
   const rssIdle = server.rssBytes()
+  const idleMetrics = await server.metrics?.()
 
   const latencies: number[] = []
   const writers = new Map<number, BenchWriter>()
@@ -127,6 +146,7 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
   const receivers = plan.filter(({ client, room }) => writers.has(room) && !(client instanceof BenchWriter))
   const delivered = receivers.reduce((n, { client }) => n + client.updates, 0)
   const rssLoaded = server.rssBytes()
+  const loadedMetrics = await server.metrics?.()
   const held = plan.filter(({ client }) => client.closedWith === null).length
   for (const { client } of plan) client.close()
   return {
@@ -140,6 +160,7 @@ async function runWorkload(server: BenchServer, rooms: string[], w: Workload, to
     rssBaseline,
     rssLoaded,
     rssPerConnection: (rssIdle - rssBaseline) / plan.length,
+    diagnostics: diagnostics(idleMetrics, loadedMetrics),
   }
 }
 
@@ -171,6 +192,7 @@ function report(w: Workload, ours: Result, ref: Result) {
   console.log(`\n${w.name}`)
   console.log(`  ${'metric'.padEnd(22)}${'workspaces'.padStart(14)}${'reference'.padStart(14)}${'ratio'.padStart(9)}`)
   for (const [k, a, b, c] of rows) console.log(`  ${k.padEnd(22)}${a.padStart(14)}${b.padStart(14)}${c.padStart(9)}`)
+  for (const line of ours.diagnostics) console.log(`  workspaces ${line}`)
 }
 
 export async function runSyncBench(only?: string[]) {

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import * as Y from 'yjs'
+import { sql } from 'drizzle-orm'
 import { createRevocationBus } from '../../db/revocations'
 import { poll } from '../helpers/fixtures'
 import { createHarness, type Harness } from '../helpers/harness'
@@ -199,18 +200,18 @@ describe('shutting down', () => {
     const n = await node(h)
     let release = () => {}
     const gate = new Promise<void>((resolve) => (release = resolve))
-    const getSession = h.auth.api.getSession
-    const spy = vi.spyOn(h.auth.api, 'getSession').mockImplementation((async (...args: unknown[]) => {
+    // Holds the session table, so the node's session check waits inside authorization.
+    let locked = () => {}
+    const isLocked = new Promise<void>((resolve) => (locked = resolve))
+    const holder = h.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table session in access exclusive mode`)
+      locked()
       await gate
-      return (getSession as (...a: unknown[]) => Promise<unknown>)(...args)
-    }) as typeof getSession)
+    })
     try {
+      await isLocked
       const client = rawClient(n, team.shared, { token: sessionToken(team.byRole.member), hello: true })
       await client.opened
-      await until(
-        () => spy.mock.calls.length,
-        (calls) => calls === 1,
-      )
       const closing = n.server.close()
       release()
       await closing
@@ -218,7 +219,7 @@ describe('shutting down', () => {
       expect(await client.closed).toMatchObject({ code: 1012, messagesBeforeClose: 0 })
     } finally {
       release()
-      spy.mockRestore()
+      await holder
     }
   })
 })
