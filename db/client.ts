@@ -19,6 +19,12 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>
 
 export interface Database {
   db: Db
+  /**
+   * The sync log's writer: its own single connection on PostgreSQL, so
+   * appends (on the path of every live edit) never queue behind other
+   * queries and always reach a warm backend. The same handle on PGlite.
+   */
+  logWriter: Db
   driver: 'postgres' | 'pglite'
   migrate(): Promise<void>
   close(): Promise<void>
@@ -41,14 +47,18 @@ export function createDatabase(
 ): Database {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const client = postgres(url, { max: 10, onnotice: () => {} })
+    const writer = postgres(url, { max: 1, onnotice: () => {} })
     const db = drizzlePg({ client, schema }) as unknown as Db
     return {
       db,
+      logWriter: drizzlePg({ client: writer, schema }) as unknown as Db,
       driver: 'postgres',
       migrate: async () => {
         await migratePg(db as never, { migrationsFolder })
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), writer.end({ timeout: 5 })])
+      },
     }
   }
   let client: PGlite
@@ -61,6 +71,7 @@ export function createDatabase(
   const db = drizzlePglite({ client, schema }) as unknown as Db
   return {
     db,
+    logWriter: db,
     driver: 'pglite',
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder })

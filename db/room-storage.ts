@@ -91,38 +91,51 @@ interface PendingAppend {
 }
 
 /**
- * Groups the appends that arrive in the same tick (from many rooms) into one
- * multi-row INSERT: each caller still waits for its own commit, so "stored
- * before broadcast" holds, with one round trip per batch instead of per
- * update. A failing batch is retried row by row so one bad row (say, a
- * workspace deleted a moment ago) fails only its own caller.
+ * Appends from every room go through one writer, one INSERT in flight at a
+ * time: what arrives meanwhile (from many rooms) waits and goes in the next
+ * multi-row INSERT, so under load each commit carries many updates (group
+ * commit) and a lone update goes out at once. Each caller still waits for
+ * its own commit, so "stored before broadcast" holds. A failing batch is
+ * retried row by row so one bad row fails only its own caller.
  */
 export function createUpdateAppender(db: Db, maxBatch = 500): UpdateAppender {
   const pending: PendingAppend[] = []
-  let scheduled = false
+  let writing = false
+  // A lone update (the usual case) runs a statement prepared once: building
+  // the query anew on every edit was most of the append's CPU and garbage.
+  const appendOne = db
+    .insert(roomUpdate)
+    .values({
+      room: sql.placeholder('room'),
+      workspaceId: sql.placeholder('workspaceId'),
+      update: sql.placeholder('update'),
+    })
+    .prepare('append_room_update')
   const write = (rows: PendingAppend[]) =>
-    db.insert(roomUpdate).values(rows.map(({ room, workspaceId, update }) => ({ room, workspaceId, update })))
-  const flush = async () => {
-    scheduled = false
-    const batch = pending.splice(0, maxBatch)
-    if (pending.length) schedule()
+    rows.length === 1
+      ? appendOne.execute({ room: rows[0].room, workspaceId: rows[0].workspaceId, update: rows[0].update })
+      : db.insert(roomUpdate).values(rows.map(({ room, workspaceId, update }) => ({ room, workspaceId, update })))
+  const drain = async () => {
+    writing = true
     try {
-      await write(batch)
-      for (const p of batch) p.resolve()
-    } catch {
-      for (const p of batch) await write([p]).then(p.resolve, p.reject)
+      while (pending.length) {
+        const batch = pending.splice(0, maxBatch)
+        try {
+          await write(batch)
+          for (const p of batch) p.resolve()
+        } catch {
+          for (const p of batch) await write([p]).then(p.resolve, p.reject)
+        }
+      }
+    } finally {
+      writing = false
     }
-  }
-  const schedule = () => {
-    if (scheduled) return
-    scheduled = true
-    setImmediate(() => void flush())
   }
   return {
     append(room, workspaceId, update) {
       return new Promise((resolve, reject) => {
         pending.push({ room, workspaceId, update, resolve, reject })
-        schedule()
+        if (!writing) void drain()
       })
     },
   }

@@ -17,9 +17,10 @@ export function getProcessSyncServer(): Promise<SyncServer> {
   const holder = globalThis as NodeHolder
   holder[NODE_KEY] ??= (async () => {
     const env = serverEnv()
-    const { db } = await getDatabase()
+    const { db, logWriter } = await getDatabase()
     return createSyncServer({
       db,
+      logWriter,
       auth: await getAuth(),
       revocations: getRevocationBus(env.REDIS_URL),
       fanout: env.REDIS_URL ? createRedisFanout(env.REDIS_URL) : null,

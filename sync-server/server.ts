@@ -22,6 +22,8 @@ export const SYNC_PATH = '/sync/'
 
 export interface SyncServerOptions {
   db: Db
+  /** Where the update log is appended (Database.logWriter); defaults to `db`. */
+  logWriter?: Db
   auth: Auth
   revocations: RevocationBus
   /** Cross-node fan-out (Redis); null for a single node. */
@@ -57,7 +59,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
   const deps = {
     db: options.db,
-    appender: createUpdateAppender(options.db),
+    appender: createUpdateAppender(options.logWriter ?? options.db),
     limits,
     metrics,
     logger,

@@ -9,7 +9,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getAuth } from '../../db/auth'
-import { getDb } from '../../db/client'
+import { getDatabase } from '../../db/client'
 import { serverEnv } from '../../db/env'
 import { getRevocationBus } from '../../db/revocations'
 import { createRedisFanout } from '../../sync-server/fanout'
@@ -19,8 +19,10 @@ import { createSyncServer } from '../../sync-server/server'
 const env = serverEnv()
 if (!env.DATABASE_URL || !env.REDIS_URL) throw new Error('node-process needs DATABASE_URL and REDIS_URL')
 
+const database = await getDatabase()
 const server = createSyncServer({
-  db: await getDb(),
+  db: database.db,
+  logWriter: database.logWriter,
   auth: await getAuth(),
   revocations: getRevocationBus(env.REDIS_URL),
   fanout: createRedisFanout(env.REDIS_URL),

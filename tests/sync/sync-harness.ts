@@ -29,6 +29,7 @@ export async function startSyncNode(
   const fanout: Fanout | null = opts.redis ? createRedisFanout(REDIS_URL) : null
   const server = createSyncServer({
     db: h.db,
+    logWriter: h.database.logWriter,
     auth: h.auth,
     revocations,
     fanout,

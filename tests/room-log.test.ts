@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { compactRoom, createUpdateAppender, loadRoom } from '../db/room-storage'
+import { roomSnapshot, roomUpdate, workspace } from '../db/schema'
+import { sharedRoom } from '../shared/rooms'
+import { createWorkspace } from './helpers/fixtures'
+import { createHarness, signUp, type Harness } from './helpers/harness'
+
+let h: Harness
+beforeAll(async () => {
+  h = await createHarness()
+})
+afterAll(() => h.close())
+
+const bytes = (n: number) => new Uint8Array(randomBytes(n))
+
+describe('the room update log', () => {
+  test('concurrent appends from many rooms all commit, byte for byte, in order within each room', async () => {
+    const owner = await signUp(h, 'Owner')
+    const spaces = await Promise.all([0, 1, 2].map(() => createWorkspace(owner)))
+    const appender = createUpdateAppender(h.database.logWriter)
+    const sent = new Map<string, Uint8Array[]>()
+    const appends: Promise<void>[] = []
+    for (let i = 0; i < 60; i++) {
+      const ws = spaces[i % 3]
+      const room = sharedRoom(ws.id)
+      const update = bytes(1 + (i % 7) * 13)
+      sent.set(room, [...(sent.get(room) ?? []), update])
+      appends.push(appender.append(room, ws.id, update))
+    }
+    await Promise.all(appends)
+    for (const [room, updates] of sent) {
+      const stored = await loadRoom(h.db, room)
+      expect(stored.logLength).toBe(updates.length)
+      expect(stored.updates.map((u) => Buffer.from(u).toString('hex'))).toEqual(
+        updates.map((u) => Buffer.from(u).toString('hex')),
+      )
+    }
+  })
+
+  test('deleting a workspace deletes its log and snapshot, and no other workspace’s', async () => {
+    const owner = await signUp(h, 'Owner')
+    const [doomed, kept] = [await createWorkspace(owner), await createWorkspace(owner)]
+    const appender = createUpdateAppender(h.database.logWriter)
+    for (const ws of [doomed, kept]) {
+      await appender.append(sharedRoom(ws.id), ws.id, bytes(10))
+      await compactRoom(h.db, sharedRoom(ws.id), ws.id, (updates) => updates[updates.length - 1])
+      await appender.append(sharedRoom(ws.id), ws.id, bytes(10))
+    }
+    await h.db.delete(workspace).where(eq(workspace.id, doomed.id))
+    const rowsOf = async (id: string) => [
+      (await h.db.select().from(roomUpdate).where(eq(roomUpdate.workspaceId, id))).length,
+      (await h.db.select().from(roomSnapshot).where(eq(roomSnapshot.workspaceId, id))).length,
+    ]
+    expect(await rowsOf(doomed.id)).toEqual([0, 0])
+    expect(await rowsOf(kept.id)).toEqual([1, 1])
+  })
+})
