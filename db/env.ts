@@ -30,6 +30,14 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /** An OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM Studio), e.g. http://127.0.0.1:11434/v1. */
+  OPENAI_BASE_URL: z.url('must be an absolute URL such as https://api.openai.com/v1').optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  /** Only to point the Anthropic client elsewhere (a proxy, or a local test server). */
+  ANTHROPIC_BASE_URL: z.url('must be an absolute URL such as https://api.anthropic.com/v1').optional(),
+  /** Longest a model call may take before it ends the answer with an error, ms. */
+  AI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(120_000),
 })
 
 export type ServerEnv = z.infer<typeof envSchema> & { BETTER_AUTH_SECRET: string; BETTER_AUTH_URL: string }

@@ -12,6 +12,10 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   GONE: 410,
   LIMIT_REACHED: 403,
+  /** The workspace's model budget for this period is spent (or reserved by calls in flight). */
+  QUOTA_EXCEEDED: 402,
+  /** Too many requests from one member in a short time. */
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const
 
