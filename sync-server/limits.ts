@@ -17,6 +17,8 @@ export interface SyncLimits {
   compactEvery: number
   /** How long an empty room stays in memory, ms. */
   idleRoomMs: number
+  /** An answer still streaming this long after it started is abandoned (its writer died), ms. */
+  abandonedAnswerMs: number
 }
 
 export const DEFAULT_LIMITS: SyncLimits = {
@@ -28,6 +30,8 @@ export const DEFAULT_LIMITS: SyncLimits = {
   maxClientIdsPerConnection: 4,
   pingIntervalMs: 30_000,
   compactEvery: 500,
+  // Above the longest model call (AI_TIMEOUT_MS, 2 minutes by default) with room to spare.
+  abandonedAnswerMs: 5 * 60_000,
   idleRoomMs: 10_000,
 }
 

@@ -1,5 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { closeStaleMessages, migrateDoc, serverOrigin } from '../shared/doc'
 import type { Db } from '../db/client'
 import { compactRoom, loadRoom, type UpdateAppender } from '../db/room-storage'
 import type { Fanout, FanoutKind } from './fanout'
@@ -74,6 +75,10 @@ export class Room {
   private sinceCompaction = 0
   private approxBytes = 0
   private unsubscribe: (() => Promise<void>) | null = null
+  /** Set while a server change runs: its updates are collected here, to be stored before they are broadcast. */
+  private capture: Uint8Array[] | null = null
+  /** Server-side users of the room (a generation streaming in); it stays open while any holds it. */
+  holders = 0
 
   constructor(
     readonly name: string,
@@ -84,6 +89,10 @@ export class Room {
     this.awareness.setLocalState(null)
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN) return
+      if (this.capture) {
+        this.capture.push(update)
+        return
+      }
       this.broadcast(encodeUpdate(update), origin)
       if (origin !== REMOTE_ORIGIN) this.publish('update', update)
     })
@@ -128,6 +137,70 @@ export class Room {
       this.approxBytes = Y.encodeStateAsUpdate(this.doc).byteLength
     }
     this.sinceCompaction = stored.logLength
+    if (!stored.updates.length) return
+    // Housekeeping in the room's own queue, stored like any server change:
+    // an old document is brought to the current schema, and answers left
+    // streaming by a process that died are ended (see closeAbandonedAnswers).
+    void this.applyServerChange((doc) => {
+      migrateDoc(doc)
+      this.closeAbandonedAnswersIn(doc)
+    }).catch((error: unknown) =>
+      this.deps.logger.warn('room housekeeping failed', { room: this.name, error: String(error) }),
+    )
+  }
+
+  /**
+   * Ends answers still open after the longest an answer may take: whoever
+   * was writing them is gone (a crashed process). Younger ones may be
+   * streaming from another node, so they are left alone.
+   */
+  closeAbandonedAnswers(): Promise<void> {
+    return this.applyServerChange((doc) => this.closeAbandonedAnswersIn(doc))
+  }
+
+  private closeAbandonedAnswersIn(doc: Y.Doc) {
+    const closed = closeStaleMessages(
+      doc,
+      { reason: 'The answer was interrupted.', createdBefore: Date.now() - this.deps.limits.abandonedAnswerMs },
+      serverOrigin('close-abandoned'),
+    )
+    if (closed.length) this.deps.logger.warn('closed abandoned answers', { room: this.name, count: closed.length })
+  }
+
+  /**
+   * A change made by the server itself (an AI answer streaming in, room
+   * housekeeping), held to the same rule as a client's: stored, then
+   * broadcast. It is applied to the room's document at once (Yjs offers no
+   * way to compute it elsewhere without copying the document), so a client
+   * joining in that instant may receive it a moment before it is stored;
+   * such a client holds it and would send it back after a crash.
+   * Runs in the room's queue, after the client updates before it. Rejects
+   * (the change stays in memory only) when it could not be stored, and with
+   * whatever `change` throws (nothing applied, as its transaction did not run).
+   */
+  applyServerChange<T>(change: (doc: Y.Doc) => T): Promise<T> {
+    const run = async () => {
+      await this.ready
+      const captured: Uint8Array[] = []
+      this.capture = captured
+      let result: T
+      try {
+        result = change(this.doc)
+      } finally {
+        this.capture = null
+      }
+      if (!captured.length) return result
+      const update = captured.length === 1 ? captured[0] : Y.mergeUpdates(captured)
+      await this.deps.appender.append(this.name, this.workspaceId, update)
+      this.approxBytes += update.byteLength
+      this.broadcast(encodeUpdate(update), null)
+      this.publish('update', update)
+      if (++this.sinceCompaction >= this.deps.limits.compactEvery) void this.compact()
+      return result
+    }
+    const next = this.queue.then(run)
+    this.queue = next.catch(() => {})
+    return next
   }
 
   /** Answers an awareness query: the states of this node's own clients only, so nodes never echo each other's. */

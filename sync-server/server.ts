@@ -20,6 +20,11 @@ import { Room } from './room'
 
 export const SYNC_PATH = '/sync/'
 
+export interface RoomHold {
+  room: Room
+  release(): void
+}
+
 export interface SyncServerOptions {
   db: Db
   /** Where the update log is appended (Database.logWriter); defaults to `db`. */
@@ -38,6 +43,11 @@ export interface SyncServer {
   metrics: SyncMetrics
   /** Rooms held in memory (for tests and metrics). */
   rooms: Map<string, Room>
+  /**
+   * Opens a room for server-side work (an AI answer streaming in) and holds
+   * it open until `release`. The caller has authorized the request.
+   */
+  openRoom(roomName: string, workspaceId: string): Promise<RoomHold>
   /** Closes every connection (1012), flushes and compacts every room. */
   close(): Promise<void>
 }
@@ -92,12 +102,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   }
 
   function releaseIfEmpty(room: Room) {
-    if (room.peers.size > 0 || rooms.get(room.name) !== room || idleTimers.has(room.name)) return
+    if (room.peers.size > 0 || room.holders > 0 || rooms.get(room.name) !== room || idleTimers.has(room.name)) return
     idleTimers.set(
       room.name,
       setTimeout(() => {
         idleTimers.delete(room.name)
-        if (room.peers.size > 0) return
+        if (room.peers.size > 0 || room.holders > 0) return
         rooms.delete(room.name)
         metrics.openRooms = rooms.size
         const done = room.close().finally(() => closing.delete(room.name))
@@ -189,6 +199,28 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   return {
     metrics,
     rooms,
+    async openRoom(roomName, workspaceId) {
+      if (shuttingDown) throw new Error('sync server is shutting down')
+      const room = await getRoom(roomName, workspaceId)
+      room.holders++
+      try {
+        await room.ready
+      } catch (error) {
+        room.holders--
+        releaseIfEmpty(room)
+        throw error
+      }
+      let held = true
+      return {
+        room,
+        release() {
+          if (!held) return
+          held = false
+          room.holders--
+          releaseIfEmpty(room)
+        },
+      }
+    },
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://localhost')
       if (!url.pathname.startsWith(SYNC_PATH)) return false
