@@ -19,6 +19,8 @@ export interface ChatSummary {
   readonly updatedAt: number
   /** The sidekiq the chat talks to; sidekiqs live in the workspace's shared room. */
   readonly sidekiqId?: string
+  /** The model picked for this chat, if any (catalog id). */
+  readonly model?: string
   readonly pinned: boolean
   readonly archived: boolean
 }
@@ -37,6 +39,7 @@ export const createChatInput = z.strictObject({
   createdBy: docId,
   createdAt: timestamp.optional(),
   sidekiqId: docId.optional(),
+  model: z.string().trim().min(1).max(128).optional(),
   pinned: z.boolean().default(false),
 })
 
@@ -51,6 +54,7 @@ function toSummary(v: StoredChat): ChatSummary {
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
     ...(v.sidekiqId !== undefined ? { sidekiqId: v.sidekiqId } : {}),
+    ...(v.model !== undefined ? { model: v.model } : {}),
     pinned: v.pinned,
     archived: v.archived,
   }
@@ -102,6 +106,7 @@ export function createChat(doc: Y.Doc, input: CreateChatInput, origin: DocOrigin
     map.set('createdAt', createdAt)
     map.set('updatedAt', createdAt)
     if (v.sidekiqId !== undefined) map.set('sidekiqId', v.sidekiqId)
+    if (v.model !== undefined) map.set('model', v.model)
     map.set('pinned', v.pinned)
     map.set('archived', false)
     map.set('messages', new Y.Array<unknown>())
@@ -118,6 +123,22 @@ export function createChat(doc: Y.Doc, input: CreateChatInput, origin: DocOrigin
 function updateChat(doc: Y.Doc, chatId: string, origin: DocOrigin, write: (map: Y.Map<unknown>) => void): ChatSummary {
   doc.transact(() => write(requireChat(doc, chatId).map), origin)
   return toSummary(requireChat(doc, chatId).value)
+}
+
+/** Picks the chat's model (a catalog id), or clears it (`null`) to fall back to the sidekiq's and the defaults. */
+export function setChatModel(
+  doc: Y.Doc,
+  chatId: string,
+  model: string | null,
+  origin: DocOrigin = LOCAL_ORIGIN,
+): ChatSummary {
+  const v = parseInput(z.strictObject({ chatId: docId, model: z.string().trim().min(1).max(128).nullable() }), {
+    chatId,
+    model,
+  })
+  return updateChat(doc, v.chatId, origin, (map) =>
+    v.model === null ? map.delete('model') : map.set('model', v.model),
+  )
 }
 
 /** Renames a chat. Concurrent renames resolve to one of them on every peer. */

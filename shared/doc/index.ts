@@ -40,6 +40,7 @@ export {
   closeStaleMessagesInput,
   appendMessage,
   appendToContent,
+  editMessageContent,
   setMessageStatus,
   closeStaleMessages,
 } from './messages'
@@ -52,6 +53,7 @@ export {
   getChat,
   createChat,
   renameChat,
+  setChatModel,
   setPinned,
   setArchived,
   deleteChat,

@@ -6,6 +6,7 @@ import { type ChatEntry, CHATS_KEY, chatsRoot, readChatEntry, requireChat } from
 import { docId, newId, timestamp } from './ids'
 import { type DocOrigin, LOCAL_ORIGIN } from './origin'
 import { type ReadOptions, readStored } from './read'
+import { replaceText } from './y-text'
 
 /** Who wrote a message: a person, a model, or the app (instructions, notices). */
 export const MESSAGE_ROLES = ['user', 'assistant', 'system'] as const
@@ -55,6 +56,12 @@ export interface Message {
   readonly usage?: Usage
   /** Why the message ended in `error`. */
   readonly error?: string
+  /**
+   * The person's message an answer replies to. A regenerated or re-asked
+   * answer replies to the same message, so earlier answers stay as previous
+   * versions; the latest one is the answer the conversation continues from.
+   */
+  readonly replyTo?: string
 }
 
 const storedMessage = z.object({
@@ -67,6 +74,7 @@ const storedMessage = z.object({
   model: z.string().optional(),
   usage: storedUsage.optional(),
   error: z.string().optional(),
+  replyTo: z.string().optional(),
 })
 
 const modelId = z.string().trim().min(1, 'Required').max(128, 'Too long')
@@ -96,6 +104,7 @@ export const appendMessageInput = z
     model: modelId.optional(),
     usage: usage.optional(),
     error: errorReason.optional(),
+    replyTo: docId.optional(),
   })
   .superRefine(errorMatchesStatus)
 
@@ -206,6 +215,10 @@ export function appendMessage(
     if (v.model !== undefined) map.set('model', v.model)
     if (v.usage !== undefined) map.set('usage', v.usage)
     if (v.error !== undefined) map.set('error', v.error)
+    if (v.replyTo !== undefined) {
+      if (!findMessage(chat, v.replyTo)) throw new AppError('NOT_FOUND', 'The message replied to is not in this chat')
+      map.set('replyTo', v.replyTo)
+    }
     chat.value.messages.push([map])
     touchChat(chat, createdAt)
   }, origin)
@@ -236,6 +249,28 @@ export function appendToContent(
     const target = message.value.content
     if (text) target.insert(target.length, text)
   }, origin)
+}
+
+/**
+ * Rewrites a person's message (edit before asking again). Only `user`
+ * messages are edited this way: an answer is the model's, and a new answer
+ * is asked for instead, the old one staying as a previous version.
+ */
+export function editMessageContent(
+  doc: Y.Doc,
+  chatId: string,
+  messageId: string,
+  next: string,
+  origin: DocOrigin = LOCAL_ORIGIN,
+): Message {
+  const ref = parseInput(messageRef, { chatId, messageId })
+  const text = parseInput(z.strictObject({ content: content.min(1, 'Required') }), { content: next }).content
+  doc.transact(() => {
+    const message = requireMessage(requireChat(doc, ref.chatId), ref.messageId)
+    if (message.value.role !== 'user') throw new AppError('CONFLICT', 'Only a person’s message can be edited')
+    replaceText(message.value.content, text)
+  }, origin)
+  return toMessage(requireMessage(requireChat(doc, ref.chatId), ref.messageId).value)
 }
 
 /**
