@@ -36,6 +36,8 @@ const envSchema = z.object({
   ANTHROPIC_API_KEY: z.string().optional(),
   /** Only to point the Anthropic client elsewhere (a proxy, or a local test server). */
   ANTHROPIC_BASE_URL: z.url('must be an absolute URL such as https://api.anthropic.com/v1').optional(),
+  /** The model used when neither chat, sidekiq, member nor workspace picked one (a catalog id such as openai:llama3.2). */
+  AI_DEFAULT_MODEL: z.string().optional(),
   /** Longest a model call may take before it ends the answer with an error, ms. */
   AI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(120_000),
 })

@@ -2,6 +2,7 @@ import type { Auth } from '../../../db/auth'
 import type { Db } from '../../../db/client'
 import type { ServerEnv } from '../../../db/env'
 import type { RevocationBus } from '../../../db/revocations'
+import type { GenerationDeps } from '../ai/generation'
 
 /** What every API handler gets: the database, auth and environment of this process (or of a test). */
 export interface ApiContext {
@@ -9,4 +10,6 @@ export interface ApiContext {
   auth: Auth
   env: ServerEnv
   revocations: RevocationBus
+  /** AI answers: the sync server's rooms, the model providers, the limits. Absent where no sync server runs. */
+  ai?: GenerationDeps
 }

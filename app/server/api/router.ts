@@ -5,6 +5,10 @@ import { parseInput } from '../../../shared/validation'
 import { listDevOutbox } from '../../../db/mail-outbox'
 import { getInvitationPreview, listInvitations, resendInvitation } from '../../../db/invitations'
 import { listMyWorkspaces, requireWorkspaceBySlug, transferOwnership } from '../../../db/workspaces'
+import { readUsageReport } from '../../../db/usage-report'
+import { usageQuery } from '../../../shared/schemas/usage'
+import { generateInput, startGeneration, stopGeneration, stopInput } from '../ai/generation'
+import { docId } from '../../../shared/doc/ids'
 import type { ApiContext } from './context'
 import { errorResponse, json, readJson } from './respond'
 
@@ -64,6 +68,23 @@ const ROUTES: Route[] = [
     const invitation = await resendInvitation(ctx.db, await userId(), workspaceId, invitationId, ctx.env)
     return json({ invitation })
   }),
+  route('POST', '/api/workspaces/:workspaceId/generate', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    const input = parseInput(generateInput, await readJson(request))
+    const started = await startGeneration(requireAi(ctx), await userId(), workspaceId, input)
+    const { messageId, generationId, model, status } = started
+    return json({ messageId, generationId, model, status }, 202)
+  }),
+  route('POST', '/api/workspaces/:workspaceId/generate/:messageId/stop', async ({ ctx, userId, params, request }) => {
+    const { workspaceId, messageId } = parseInput(workspaceParams.extend({ messageId: docId }), params)
+    const input = parseInput(stopInput, await readJson(request))
+    return json(await stopGeneration(requireAi(ctx), await userId(), workspaceId, messageId, input))
+  }),
+  route('GET', '/api/workspaces/:workspaceId/usage', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    const query = parseInput(usageQuery, Object.fromEntries(new URL(request.url).searchParams))
+    return json(await readUsageReport(ctx.db, await userId(), workspaceId, query))
+  }),
   route('GET', '/api/invitations/:invitationId', async ({ ctx, params }) => {
     const { invitationId } = parseInput(z.object({ invitationId: entityId }), params)
     const preview = await getInvitationPreview(ctx.db, invitationId)
@@ -76,6 +97,11 @@ const ROUTES: Route[] = [
     return json({ messages: await listDevOutbox(ctx.db) })
   }),
 ]
+
+function requireAi(ctx: ApiContext) {
+  if (!ctx.ai) throw new AppError('INTERNAL', 'AI answers are not available on this server')
+  return ctx.ai
+}
 
 function sameOrigin(request: Request, env: ApiContext['env']): boolean {
   const origin = request.headers.get('origin')

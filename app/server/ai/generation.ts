@@ -1,0 +1,371 @@
+import { streamText } from 'ai'
+import { z } from 'zod'
+import { authorizeRoom } from '../../../db/access'
+import type { Db } from '../../../db/client'
+import { recordUsage, releaseReservation, reserveQuota } from '../../../db/usage'
+import type { RoomHold, SyncServer } from '../../../sync-server'
+import { can } from '../../../shared/capabilities'
+import {
+  appendMessage,
+  getChat,
+  getSidekiq,
+  serverOrigin,
+  setMessageStatus,
+  type Chat,
+  type Sidekiq,
+} from '../../../shared/doc'
+import { docId } from '../../../shared/doc/ids'
+import { AppError, notFound } from '../../../shared/errors'
+import { costMicros, estimateMaxCostMicros, resolveModelId, type ModelEntry } from '../../../shared/models'
+import { parseRoomName, sharedRoom } from '../../../shared/rooms'
+import { buildPrompt, estimateTokens, type Prompt } from './prompt'
+import type { ModelProvider } from './providers'
+import type { RateLimiter } from './rate-limit'
+import { createAnswerWriter } from './answer-writer'
+import { generateChatTitle } from './title'
+
+export const generateInput = z.strictObject({
+  room: z.string().min(1, 'Required').max(200),
+  chatId: docId,
+  /** The person's message to answer; the chat's latest question when absent. */
+  messageId: docId.optional(),
+  /**
+   * Idempotency key chosen by the client: a retried request with the same id
+   * starts nothing and records nothing again. It is also the answer's message id.
+   */
+  generationId: docId.optional(),
+})
+export type GenerateInput = z.output<typeof generateInput>
+
+export interface GenerationDeps {
+  db: Db
+  sync: Pick<SyncServer, 'openRoom'>
+  models: ModelProvider
+  limiter: RateLimiter
+  registry: GenerationRegistry
+  /** Longest a model call may run, ms. */
+  timeoutMs: number
+  /** The member's and the workspace's default models (settings in the database). */
+  defaults?: (workspaceId: string, userId: string) => Promise<{ member?: string | null; workspace?: string | null }>
+  logger?: { warn(msg: string, data?: Record<string, unknown>): void }
+}
+
+/** Answers streaming in this process, by message id, so a stop request can end them at once. */
+export class GenerationRegistry {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>()
+
+  register(messageId: string, controller: AbortController, done: Promise<void>) {
+    this.running.set(messageId, { controller, done })
+    void done.finally(() => {
+      if (this.running.get(messageId)?.controller === controller) this.running.delete(messageId)
+    })
+  }
+
+  /** Stops a running answer; returns when it has ended (usage recorded), or false when none runs here. */
+  async stop(messageId: string): Promise<boolean> {
+    const entry = this.running.get(messageId)
+    if (!entry) return false
+    entry.controller.abort(STOPPED)
+    await entry.done
+    return true
+  }
+
+  /** Every answer running here has ended (for shutdown and tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map((e) => e.done))
+  }
+
+  get size() {
+    return this.running.size
+  }
+}
+
+const STOPPED = 'stopped'
+const AI = serverOrigin('ai-answer')
+/** The longest answer asked for; a model with a small window gets a quarter of it. */
+const MAX_OUTPUT_TOKENS = 4096
+
+export interface StartedGeneration {
+  messageId: string
+  generationId: string
+  model: string
+  /** `exists`: this generation id was used before; nothing new was started. */
+  status: 'started' | 'exists'
+  /** Resolves when the answer has ended and its usage is recorded (tests, benches). */
+  done: Promise<void>
+}
+
+/**
+ * Starts an AI answer to a question in a chat: checks who asks, holds the
+ * quota, writes a pending answer into the room, and streams the model's
+ * text into it in the background. Throws NOT_FOUND for anything the caller
+ * may not see (another workspace, someone else's private room, an unknown
+ * chat), FORBIDDEN for a viewer, RATE_LIMITED and QUOTA_EXCEEDED.
+ */
+export async function startGeneration(
+  deps: GenerationDeps,
+  userId: string,
+  workspaceId: string,
+  input: GenerateInput,
+): Promise<StartedGeneration> {
+  const roomName = parseRoomName(input.room)
+  // A room of another workspace is refused exactly like a workspace one is not in.
+  if (!roomName || roomName.workspaceId !== workspaceId) throw notFound('Chat')
+  const access = await authorizeRoom(deps.db, userId, input.room).catch((error: unknown) => {
+    throw error instanceof AppError ? notFound('Chat') : error
+  })
+  if (!access.canWrite || !can(access.role, 'budget:spend')) {
+    throw new AppError('FORBIDDEN', `Your role (${access.role}) may not ask the AI in this workspace`)
+  }
+  if (!deps.limiter.take(`${workspaceId}:${userId}`)) {
+    throw new AppError('RATE_LIMITED', 'Too many requests: wait a moment and ask again')
+  }
+
+  const generationId = input.generationId ?? crypto.randomUUID()
+  const holds: RoomHold[] = []
+  const releaseAll = () => holds.splice(0).forEach((h) => h.release())
+  try {
+    const hold = await deps.sync.openRoom(input.room, workspaceId)
+    holds.push(hold)
+    const chat = getChat(hold.room.doc, input.chatId)
+    if (!chat) throw notFound('Chat')
+    if (chat.messages.some((m) => m.id === generationId)) {
+      releaseAll()
+      return { messageId: generationId, generationId, model: '', status: 'exists', done: Promise.resolve() }
+    }
+    const sidekiq = await readSidekiq(deps, chat, input.room, workspaceId, hold, holds)
+    const defaults = (await deps.defaults?.(workspaceId, userId)) ?? {}
+    const model = resolveModelId(
+      { chat: chat.model, sidekiq: sidekiq?.model, member: defaults.member, workspace: defaults.workspace },
+      deps.models.isAvailable,
+    )
+    const maxOutputTokens = Math.min(MAX_OUTPUT_TOKENS, Math.floor(model.contextWindow / 4))
+    const prompt = buildPrompt(chat, {
+      questionId: input.messageId,
+      instructions: sidekiq?.instructions,
+      contextWindow: model.contextWindow,
+      maxOutputTokens,
+    })
+    const reserved = await reserveQuota(deps.db, {
+      generationId,
+      workspaceId,
+      userId,
+      amountMicros: estimateMaxCostMicros(model, prompt.estimatedInputTokens, maxOutputTokens),
+      ttlMs: deps.timeoutMs + 60_000,
+    })
+    if (reserved.status === 'exists') {
+      releaseAll()
+      return { messageId: generationId, generationId, model: model.id, status: 'exists', done: Promise.resolve() }
+    }
+    try {
+      await hold.room.applyServerChange((doc) =>
+        appendMessage(
+          doc,
+          chat.id,
+          {
+            id: generationId,
+            role: 'assistant',
+            authorId: userId,
+            status: 'pending',
+            model: model.id,
+            replyTo: prompt.question.id,
+          },
+          AI,
+        ),
+      )
+    } catch (error) {
+      await releaseReservation(deps.db, generationId)
+      throw error
+    }
+    const controller = new AbortController()
+    const isFirstAnswer = !chat.title && !chat.messages.some((m) => m.role === 'assistant')
+    const done = streamAnswer(deps, {
+      hold,
+      chat,
+      prompt,
+      model,
+      maxOutputTokens,
+      generationId,
+      workspaceId,
+      userId,
+      controller,
+    })
+      .then(async () => {
+        if (isFirstAnswer) {
+          await generateChatTitle(deps, { hold, chatId: chat.id, model, workspaceId, userId, answerId: generationId })
+        }
+      })
+      .catch((error: unknown) => deps.logger?.warn('answer failed', { generationId, error: String(error) }))
+      .finally(releaseAll)
+    deps.registry.register(generationId, controller, done)
+    return { messageId: generationId, generationId, model: model.id, status: 'started', done }
+  } catch (error) {
+    releaseAll()
+    throw error
+  }
+}
+
+/** The chat's sidekiq, read from the workspace's shared room (where sidekiqs live), if it still exists. */
+async function readSidekiq(
+  deps: GenerationDeps,
+  chat: Chat,
+  room: string,
+  workspaceId: string,
+  hold: RoomHold,
+  holds: RoomHold[],
+): Promise<Sidekiq | null> {
+  if (!chat.sidekiqId) return null
+  const shared = sharedRoom(workspaceId)
+  if (room === shared) return getSidekiq(hold.room.doc, chat.sidekiqId)
+  const sharedHold = await deps.sync.openRoom(shared, workspaceId)
+  holds.push(sharedHold)
+  return getSidekiq(sharedHold.room.doc, chat.sidekiqId)
+}
+
+interface StreamJob {
+  hold: RoomHold
+  chat: Chat
+  prompt: Prompt
+  model: ModelEntry
+  maxOutputTokens: number
+  generationId: string
+  workspaceId: string
+  userId: string
+  controller: AbortController
+}
+
+/**
+ * Streams the model's answer into the room and records what it cost, once,
+ * whatever the ending: done, stopped (by the user, here or through the
+ * document from another node), a provider error or timeout.
+ */
+async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void> {
+  const { hold, chat, prompt, model, generationId, controller } = job
+  const startedAt = new Date()
+  const writer = createAnswerWriter(hold.room, chat.id, generationId, AI, () => controller.abort(STOPPED))
+  const timeout = AbortSignal.timeout(deps.timeoutMs)
+  let reported: { inputTokens?: number; outputTokens?: number } = {}
+  let failure: string | null = null
+  try {
+    const result = streamText({
+      model: deps.models.languageModel(model),
+      system: prompt.system,
+      messages: prompt.messages,
+      maxOutputTokens: job.maxOutputTokens,
+      maxRetries: 0,
+      abortSignal: AbortSignal.any([controller.signal, timeout]),
+      // An HTTP error before any text ends the stream quietly and reaches only
+      // here; without a handler the SDK also logs it to the console.
+      onError: ({ error }) => {
+        failure ??= describeProviderError(error)
+      },
+    })
+    for await (const part of result.stream) {
+      if (part.type === 'text-delta') writer.push(part.text)
+      else if (part.type === 'finish-step' || part.type === 'finish') {
+        const usage = part.type === 'finish' ? part.totalUsage : part.usage
+        reported = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }
+      } else if (part.type === 'error') {
+        failure ??= describeProviderError(part.error)
+        break
+      }
+    }
+  } catch (error) {
+    // A connection lost mid-stream throws here; the text before the cut is kept.
+    failure ??= describeProviderError(error)
+  }
+  await writer.flush()
+  const stopped = controller.signal.aborted
+  const timedOut = !stopped && timeout.aborted
+  const outcome = stopped ? 'stopped' : timedOut || failure ? 'error' : 'done'
+  const reason = timedOut ? 'The model took too long to answer.' : (failure ?? undefined)
+  // What the provider reported; where it reported nothing (a stop before its
+  // last chunk), the prompt as estimated and the text as received.
+  const inputTokens =
+    reported.inputTokens ?? (writer.length > 0 || outcome === 'done' ? prompt.estimatedInputTokens : 0)
+  const outputTokens = reported.outputTokens ?? estimateTokens(writer.text)
+  const cost = costMicros(model, { inputTokens, outputTokens })
+  await hold.room
+    .applyServerChange((doc) =>
+      setMessageStatus(
+        doc,
+        chat.id,
+        generationId,
+        {
+          status: outcome,
+          ...(outcome === 'error' ? { error: reason ?? 'The model failed to answer.' } : {}),
+          model: model.id,
+          usage: { inputTokens, outputTokens, costMicros: cost },
+        },
+        AI,
+      ),
+    )
+    // Already final: stopped through the document (another node's stop request) or closed as abandoned.
+    .catch(() => undefined)
+  await recordUsage(deps.db, {
+    generationId,
+    workspaceId: job.workspaceId,
+    userId: job.userId,
+    chatId: chat.id,
+    kind: 'answer',
+    model: model.id,
+    inputTokens,
+    outputTokens,
+    costMicros: cost,
+    startedAt,
+    endedAt: new Date(),
+    outcome: outcome === 'stopped' ? 'stopped' : outcome,
+  })
+}
+
+/** A reason a person can act on; provider internals stay in the logs. */
+function describeProviderError(error: unknown): string {
+  const status = (error as { statusCode?: unknown })?.statusCode
+  if (status === 401 || status === 403) return 'The AI provider refused the server’s credentials.'
+  if (status === 429) return 'The AI provider is rate limiting this server; try again shortly.'
+  if (typeof status === 'number' && status >= 500) return 'The AI provider is having trouble; try again shortly.'
+  if (error instanceof Error && error.name === 'TimeoutError') return 'The model took too long to answer.'
+  return 'The AI provider could not be reached or answered with an error.'
+}
+
+export const stopInput = z.strictObject({ room: z.string().min(1, 'Required').max(200), chatId: docId })
+export type StopInput = z.output<typeof stopInput>
+
+/**
+ * Stops an answer being written. Running in this process, it is aborted at
+ * once and its usage recorded before this returns; running elsewhere (or
+ * nowhere, its process gone), the message is stopped in the document, which
+ * the process writing it sees at its next write. Who may ask for answers in
+ * a room may stop them. Returns the message's status afterwards.
+ */
+export async function stopGeneration(
+  deps: GenerationDeps,
+  userId: string,
+  workspaceId: string,
+  messageId: string,
+  input: StopInput,
+): Promise<{ status: string }> {
+  const roomName = parseRoomName(input.room)
+  if (!roomName || roomName.workspaceId !== workspaceId) throw notFound('Message')
+  const access = await authorizeRoom(deps.db, userId, input.room).catch((error: unknown) => {
+    throw error instanceof AppError ? notFound('Message') : error
+  })
+  if (!access.canWrite) throw new AppError('FORBIDDEN', `Your role (${access.role}) may not stop answers`)
+  const hold = await deps.sync.openRoom(input.room, workspaceId)
+  try {
+    const message = () => getChat(hold.room.doc, input.chatId)?.messages.find((m) => m.id === messageId)
+    const found = message()
+    if (!found || found.role !== 'assistant') throw notFound('Message')
+    if (!(await deps.registry.stop(messageId)) && (found.status === 'pending' || found.status === 'streaming')) {
+      await hold.room
+        .applyServerChange((doc) => setMessageStatus(doc, input.chatId, messageId, { status: 'stopped' }, AI))
+        .catch((error: unknown) => {
+          // Ended on its own in the meantime: its final status stands.
+          if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error
+        })
+    }
+    return { status: message()?.status ?? 'stopped' }
+  } finally {
+    hold.release()
+  }
+}

@@ -1,0 +1,97 @@
+import { generateText } from 'ai'
+import { recordUsage, releaseReservation, reserveQuota } from '../../../db/usage'
+import type { RoomHold } from '../../../sync-server'
+import { getChat, renameChat, serverOrigin } from '../../../shared/doc'
+import { AppError } from '../../../shared/errors'
+import { costMicros, estimateMaxCostMicros, type ModelEntry } from '../../../shared/models'
+import type { GenerationDeps } from './generation'
+import { estimateTokens } from './prompt'
+
+const TITLE_MAX_OUTPUT_TOKENS = 24
+const TITLE_ORIGIN = serverOrigin('ai-title')
+
+/**
+ * Names a chat after its first answer, metered like any call (its own
+ * generation id, derived from the answer's, so a retry is not billed twice).
+ * A title is a nicety: over quota or on a provider error the chat simply
+ * stays untitled, and a title someone typed meanwhile is kept.
+ */
+export async function generateChatTitle(
+  deps: Pick<GenerationDeps, 'db' | 'models' | 'timeoutMs'>,
+  job: { hold: RoomHold; chatId: string; model: ModelEntry; workspaceId: string; userId: string; answerId: string },
+): Promise<void> {
+  const chat = getChat(job.hold.room.doc, job.chatId)
+  if (!chat || chat.title) return
+  const conversation = chat.messages
+    .filter((m) => m.content && (m.role === 'user' || m.status === 'done'))
+    .slice(0, 2)
+    .map((m) => `${m.role === 'user' ? 'Question' : 'Answer'}: ${m.content.slice(0, 2000)}`)
+    .join('\n\n')
+  if (!conversation) return
+  const prompt = `Write a title of at most six words for this conversation. Answer with the title only.\n\n${conversation}`
+  const generationId = `${job.answerId}.title`
+  const inputTokens = estimateTokens(prompt)
+  try {
+    const reserved = await reserveQuota(deps.db, {
+      generationId,
+      workspaceId: job.workspaceId,
+      userId: job.userId,
+      amountMicros: estimateMaxCostMicros(job.model, inputTokens, TITLE_MAX_OUTPUT_TOKENS),
+      ttlMs: deps.timeoutMs + 60_000,
+    })
+    if (reserved.status === 'exists') return
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'QUOTA_EXCEEDED') return
+    throw error
+  }
+  const startedAt = new Date()
+  let text = ''
+  let usage = { inputTokens: 0, outputTokens: 0 }
+  let outcome: 'done' | 'error' = 'done'
+  try {
+    const result = await generateText({
+      model: deps.models.languageModel(job.model),
+      prompt,
+      maxOutputTokens: TITLE_MAX_OUTPUT_TOKENS,
+      maxRetries: 0,
+      abortSignal: AbortSignal.timeout(deps.timeoutMs),
+    })
+    text = result.text
+    usage = { inputTokens: result.usage.inputTokens ?? inputTokens, outputTokens: result.usage.outputTokens ?? 0 }
+  } catch {
+    outcome = 'error'
+  }
+  if (outcome === 'error' && usage.inputTokens === 0 && usage.outputTokens === 0) {
+    await releaseReservation(deps.db, generationId)
+    return
+  }
+  await recordUsage(deps.db, {
+    generationId,
+    workspaceId: job.workspaceId,
+    userId: job.userId,
+    chatId: job.chatId,
+    kind: 'title',
+    model: job.model.id,
+    ...usage,
+    costMicros: costMicros(job.model, usage),
+    startedAt,
+    endedAt: new Date(),
+    outcome,
+  })
+  const title = cleanTitle(text)
+  if (!title) return
+  await job.hold.room.applyServerChange((doc) => {
+    // Someone may have named it while the model was thinking: theirs wins.
+    if (!getChat(doc, job.chatId)?.title) renameChat(doc, job.chatId, title, TITLE_ORIGIN)
+  })
+}
+
+/** One line, no quotes or trailing period, at most 80 characters. */
+export function cleanTitle(text: string): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? ''
+  return line
+    .trim()
+    .replace(/^["'“”‘’*#\s]+|["'“”‘’*.\s]+$/g, '')
+    .slice(0, 80)
+    .trim()
+}
