@@ -3,6 +3,7 @@ import { createAuth } from '../../db/auth/auth'
 import { parseEnv, type ServerEnv } from '../../db/env'
 import { createRevocationBus, type RevocationBus } from '../../db/revocations'
 import { createApiHandler } from '../../app/server/api/router'
+import type { ApiContext } from '../../app/server/api/context'
 import { createTestDatabase } from './database'
 
 export const BASE_URL = 'http://localhost:3999'
@@ -22,13 +23,15 @@ export async function createHarness(
     ...overrides,
   }
   const auth = createAuth(database.db, env, revocations)
-  const api = createApiHandler({ db: database.db, auth, env, revocations })
+  // Mutable on purpose: a test that runs a sync node adds `ai` once the node is up.
+  const context: ApiContext = { db: database.db, auth, env, revocations }
+  const api = createApiHandler(context)
   const fetchApi = async (path: string, init: RequestInit = {}) => {
     const res = await api(new Request(new URL(path, BASE_URL), init))
     if (!res) throw new Error(`no handler for ${path}`)
     return res
   }
-  return { db: database.db, database, auth, env, revocations, fetchApi, close: () => database.close() }
+  return { db: database.db, database, auth, env, revocations, context, fetchApi, close: () => database.close() }
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>
