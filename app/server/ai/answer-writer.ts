@@ -59,9 +59,11 @@ export function createAnswerWriter(
   return {
     push(text) {
       if (closed || !text) return
+      const first = !all
       waiting += text
       all += text
-      if (waiting.length >= FLUSH_AT_CHARS) void write()
+      // The first words go out at once: time to first token is what people feel.
+      if (first || waiting.length >= FLUSH_AT_CHARS) void write()
       else timer ??= setTimeout(() => void write(), FLUSH_AFTER_MS)
     },
     flush: () => write(),
