@@ -81,6 +81,7 @@ export class GenerationRegistry {
 }
 
 const STOPPED = 'stopped'
+const NOT_STORED = 'not-stored'
 const AI = serverOrigin('ai-answer')
 /** The longest answer asked for; a model with a small window gets a quarter of it. */
 const MAX_OUTPUT_TOKENS = 4096
@@ -157,39 +158,38 @@ export async function startGeneration(
       releaseAll()
       return { messageId: generationId, generationId, model: model.id, status: 'exists', done: Promise.resolve() }
     }
+    // The pending answer is stored and the model called at the same time: the
+    // room's queue still writes the answer's first words after it, and the
+    // wait people feel is the longer of the two, not their sum.
+    const appended = hold.room.applyServerChange((doc) =>
+      appendMessage(
+        doc,
+        chat.id,
+        {
+          id: generationId,
+          role: 'assistant',
+          authorId: userId,
+          status: 'pending',
+          model: model.id,
+          replyTo: prompt.question.id,
+        },
+        AI,
+      ),
+    )
+    const controller = new AbortController()
+    const isFirstAnswer = !chat.title && !chat.messages.some((m) => m.role === 'assistant')
+    const job = { hold, chat, prompt, model, maxOutputTokens, generationId, workspaceId, userId, controller }
+    const answered = streamAnswer(deps, job, appended)
     try {
-      await hold.room.applyServerChange((doc) =>
-        appendMessage(
-          doc,
-          chat.id,
-          {
-            id: generationId,
-            role: 'assistant',
-            authorId: userId,
-            status: 'pending',
-            model: model.id,
-            replyTo: prompt.question.id,
-          },
-          AI,
-        ),
-      )
+      await appended
     } catch (error) {
+      // Nothing for anyone to see: the call is cut short and nothing is charged.
+      controller.abort(NOT_STORED)
+      await answered.catch(() => undefined)
       await releaseReservation(deps.db, generationId)
       throw error
     }
-    const controller = new AbortController()
-    const isFirstAnswer = !chat.title && !chat.messages.some((m) => m.role === 'assistant')
-    const done = streamAnswer(deps, {
-      hold,
-      chat,
-      prompt,
-      model,
-      maxOutputTokens,
-      generationId,
-      workspaceId,
-      userId,
-      controller,
-    })
+    const done = answered
       .then(async () => {
         if (isFirstAnswer) {
           await generateChatTitle(deps, { hold, chatId: chat.id, model, workspaceId, userId, answerId: generationId })
@@ -239,7 +239,7 @@ interface StreamJob {
  * whatever the ending: done, stopped (by the user, here or through the
  * document from another node), a provider error or timeout.
  */
-async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void> {
+async function streamAnswer(deps: GenerationDeps, job: StreamJob, appended: Promise<unknown>): Promise<void> {
   const { hold, chat, prompt, model, generationId, controller } = job
   const startedAt = new Date()
   const writer = createAnswerWriter(hold.room, chat.id, generationId, AI, () => controller.abort(STOPPED))
@@ -275,6 +275,14 @@ async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void>
     failure ??= describeProviderError(error)
   }
   await writer.flush()
+  // The pending answer could not be stored: the caller releases the reservation.
+  if (
+    !(await appended.then(
+      () => true,
+      () => false,
+    ))
+  )
+    return
   const stopped = controller.signal.aborted
   const timedOut = !stopped && timeout.aborted
   const outcome = stopped ? 'stopped' : timedOut || failure ? 'error' : 'done'
