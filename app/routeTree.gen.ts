@@ -20,6 +20,7 @@ import { Route as WWorkspaceSlugRouteImport } from './routes/w.$workspaceSlug'
 import { Route as WorkspacesNewRouteImport } from './routes/workspaces.new'
 import { Route as WWorkspaceSlugIndexRouteImport } from './routes/w.$workspaceSlug.index'
 import { Route as WWorkspaceSlugSettingsRouteImport } from './routes/w.$workspaceSlug.settings'
+import { Route as WWorkspaceSlugUsageRouteImport } from './routes/w.$workspaceSlug.usage'
 import { Route as WWorkspaceSlugSettingsIndexRouteImport } from './routes/w.$workspaceSlug.settings.index'
 import { Route as WWorkspaceSlugSettingsInvitationsRouteImport } from './routes/w.$workspaceSlug.settings.invitations'
 import { Route as WWorkspaceSlugSettingsMembersRouteImport } from './routes/w.$workspaceSlug.settings.members'
@@ -79,6 +80,11 @@ const WWorkspaceSlugSettingsRoute = WWorkspaceSlugSettingsRouteImport.update({
   path: '/settings',
   getParentRoute: () => WWorkspaceSlugRoute,
 } as any)
+const WWorkspaceSlugUsageRoute = WWorkspaceSlugUsageRouteImport.update({
+  id: '/usage',
+  path: '/usage',
+  getParentRoute: () => WWorkspaceSlugRoute,
+} as any)
 const WWorkspaceSlugSettingsIndexRoute =
   WWorkspaceSlugSettingsIndexRouteImport.update({
     id: '/',
@@ -109,6 +115,7 @@ export interface FileRoutesByFullPath {
   '/w/$workspaceSlug': typeof WWorkspaceSlugRouteWithChildren
   '/workspaces/new': typeof WorkspacesNewRoute
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsRouteWithChildren
+  '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug/': typeof WWorkspaceSlugIndexRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
@@ -123,6 +130,7 @@ export interface FileRoutesByTo {
   '/dev/outbox': typeof DevOutboxRoute
   '/invite/$invitationId': typeof InviteInvitationIdRoute
   '/workspaces/new': typeof WorkspacesNewRoute
+  '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug': typeof WWorkspaceSlugIndexRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
@@ -140,6 +148,7 @@ export interface FileRoutesById {
   '/w/$workspaceSlug': typeof WWorkspaceSlugRouteWithChildren
   '/workspaces/new': typeof WorkspacesNewRoute
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsRouteWithChildren
+  '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug/': typeof WWorkspaceSlugIndexRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
@@ -158,6 +167,7 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug'
     | '/workspaces/new'
     | '/w/$workspaceSlug/settings'
+    | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug/'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
@@ -172,6 +182,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/invite/$invitationId'
     | '/workspaces/new'
+    | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
@@ -188,6 +199,7 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug'
     | '/workspaces/new'
     | '/w/$workspaceSlug/settings'
+    | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug/'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
@@ -285,6 +297,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof WWorkspaceSlugSettingsRouteImport
       parentRoute: typeof WWorkspaceSlugRoute
     }
+    '/w/$workspaceSlug/usage': {
+      id: '/w/$workspaceSlug/usage'
+      path: '/usage'
+      fullPath: '/w/$workspaceSlug/usage'
+      preLoaderRoute: typeof WWorkspaceSlugUsageRouteImport
+      parentRoute: typeof WWorkspaceSlugRoute
+    }
     '/w/$workspaceSlug/settings/': {
       id: '/w/$workspaceSlug/settings/'
       path: '/'
@@ -330,11 +349,13 @@ const WWorkspaceSlugSettingsRouteWithChildren =
 
 interface WWorkspaceSlugRouteChildren {
   WWorkspaceSlugSettingsRoute: typeof WWorkspaceSlugSettingsRouteWithChildren
+  WWorkspaceSlugUsageRoute: typeof WWorkspaceSlugUsageRoute
   WWorkspaceSlugIndexRoute: typeof WWorkspaceSlugIndexRoute
 }
 
 const WWorkspaceSlugRouteChildren: WWorkspaceSlugRouteChildren = {
   WWorkspaceSlugSettingsRoute: WWorkspaceSlugSettingsRouteWithChildren,
+  WWorkspaceSlugUsageRoute: WWorkspaceSlugUsageRoute,
   WWorkspaceSlugIndexRoute: WWorkspaceSlugIndexRoute,
 }
 

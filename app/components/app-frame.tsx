@@ -37,6 +37,14 @@ export function AppFrame({
               Home
             </Link>
             <Link
+              to="/w/$workspaceSlug/usage"
+              params={{ workspaceSlug: current.slug }}
+              className={nav}
+              activeProps={active}
+            >
+              Usage
+            </Link>
+            <Link
               to="/w/$workspaceSlug/settings"
               params={{ workspaceSlug: current.slug }}
               className={nav}
