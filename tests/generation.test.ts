@@ -220,6 +220,10 @@ describe('retries, versions and titles', () => {
     await ai.ai.registry.settled()
     expect(openai.calls()).toBe(calls + 1)
     expect(await usageOf('gen-retry-1')).toHaveLength(1)
+    await until(
+      () => messageIn(asker.doc, chatId, 'gen-retry-1')?.status,
+      (s) => s === 'done',
+    )
     expect(getChat(asker.doc, chatId)!.messages.filter((m) => m.role === 'assistant')).toHaveLength(1)
   })
 

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client'
 import type { ServerEnv } from '../../../db/env'
+import { readModelDefaults } from '../../../db/model-defaults'
 import type { SyncServer } from '../../../sync-server'
 import { GenerationRegistry, type GenerationDeps } from './generation'
 import { createModelProvider } from './providers'
@@ -25,6 +26,9 @@ export function createGenerationDeps(opts: {
     limiter: createRateLimiter({ limit: opts.answersPerMinute ?? ANSWERS_PER_MINUTE, windowMs: 60_000 }),
     registry: new GenerationRegistry(),
     timeoutMs: env.AI_TIMEOUT_MS,
-    defaults: async () => ({ workspace: env.AI_DEFAULT_MODEL ?? null }),
+    defaults: async (workspaceId, userId) => {
+      const picked = await readModelDefaults(opts.db, userId, workspaceId)
+      return { member: picked.member, workspace: picked.workspace ?? env.AI_DEFAULT_MODEL ?? null }
+    },
   }
 }

@@ -2,18 +2,10 @@ import { streamText } from 'ai'
 import { z } from 'zod'
 import { authorizeRoom } from '../../../db/access'
 import type { Db } from '../../../db/client'
-import { recordUsage, releaseReservation, reserveQuota } from '../../../db/usage'
+import { recordUsage, reserveQuota } from '../../../db/usage'
 import type { RoomHold, SyncServer } from '../../../sync-server'
 import { can } from '../../../shared/capabilities'
-import {
-  appendMessage,
-  getChat,
-  getSidekiq,
-  serverOrigin,
-  setMessageStatus,
-  type Chat,
-  type Sidekiq,
-} from '../../../shared/doc'
+import { getChat, getSidekiq, serverOrigin, setMessageStatus, type Chat, type Sidekiq } from '../../../shared/doc'
 import { docId } from '../../../shared/doc/ids'
 import { AppError, notFound } from '../../../shared/errors'
 import { costMicros, estimateMaxCostMicros, resolveModelId, type ModelEntry } from '../../../shared/models'
@@ -52,19 +44,30 @@ export interface GenerationDeps {
 
 /** Answers streaming in this process, by message id, so a stop request can end them at once. */
 export class GenerationRegistry {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>()
+  private readonly running = new Map<
+    string,
+    { room: string; chatId: string; controller: AbortController; done: Promise<void> }
+  >()
 
-  register(messageId: string, controller: AbortController, done: Promise<void>) {
-    this.running.set(messageId, { controller, done })
+  register(
+    messageId: string,
+    where: { room: string; chatId: string },
+    controller: AbortController,
+    done: Promise<void>,
+  ) {
+    this.running.set(messageId, { ...where, controller, done })
     void done.finally(() => {
       if (this.running.get(messageId)?.controller === controller) this.running.delete(messageId)
     })
   }
 
-  /** Stops a running answer; returns when it has ended (usage recorded), or false when none runs here. */
-  async stop(messageId: string): Promise<boolean> {
+  /**
+   * Stops an answer running here in that room and chat; resolves once it has
+   * ended (usage recorded), or false when no such answer runs here.
+   */
+  async stop(messageId: string, where: { room: string; chatId: string }): Promise<boolean> {
     const entry = this.running.get(messageId)
-    if (!entry) return false
+    if (!entry || entry.room !== where.room || entry.chatId !== where.chatId) return false
     entry.controller.abort(STOPPED)
     await entry.done
     return true
@@ -81,7 +84,6 @@ export class GenerationRegistry {
 }
 
 const STOPPED = 'stopped'
-const NOT_STORED = 'not-stored'
 const AI = serverOrigin('ai-answer')
 /** The longest answer asked for; a model with a small window gets a quarter of it. */
 const MAX_OUTPUT_TOKENS = 4096
@@ -123,6 +125,10 @@ export async function startGeneration(
   }
 
   const generationId = input.generationId ?? crypto.randomUUID()
+  // Read while the room opens; a failure surfaces where it is awaited.
+  const defaultsRead: Promise<{ member?: string | null; workspace?: string | null }> =
+    deps.defaults?.(workspaceId, userId) ?? Promise.resolve({})
+  defaultsRead.catch(() => undefined)
   const holds: RoomHold[] = []
   const releaseAll = () => holds.splice(0).forEach((h) => h.release())
   try {
@@ -135,7 +141,7 @@ export async function startGeneration(
       return { messageId: generationId, generationId, model: '', status: 'exists', done: Promise.resolve() }
     }
     const sidekiq = await readSidekiq(deps, chat, input.room, workspaceId, hold, holds)
-    const defaults = (await deps.defaults?.(workspaceId, userId)) ?? {}
+    const defaults = await defaultsRead
     const model = resolveModelId(
       { chat: chat.model, sidekiq: sidekiq?.model, member: defaults.member, workspace: defaults.workspace },
       deps.models.isAvailable,
@@ -158,37 +164,12 @@ export async function startGeneration(
       releaseAll()
       return { messageId: generationId, generationId, model: model.id, status: 'exists', done: Promise.resolve() }
     }
-    // The pending answer is stored and the model called at the same time: the
-    // room's queue still writes the answer's first words after it, and the
-    // wait people feel is the longer of the two, not their sum.
-    const appended = hold.room.applyServerChange((doc) =>
-      appendMessage(
-        doc,
-        chat.id,
-        {
-          id: generationId,
-          role: 'assistant',
-          authorId: userId,
-          status: 'pending',
-          model: model.id,
-          replyTo: prompt.question.id,
-        },
-        AI,
-      ),
-    )
+    // The model is called now; the answer appears in the room with its first
+    // words (or as pending, if the model is slow to start): see answer-writer.
     const controller = new AbortController()
     const isFirstAnswer = !chat.title && !chat.messages.some((m) => m.role === 'assistant')
     const job = { hold, chat, prompt, model, maxOutputTokens, generationId, workspaceId, userId, controller }
-    const answered = streamAnswer(deps, job, appended)
-    try {
-      await appended
-    } catch (error) {
-      // Nothing for anyone to see: the call is cut short and nothing is charged.
-      controller.abort(NOT_STORED)
-      await answered.catch(() => undefined)
-      await releaseReservation(deps.db, generationId)
-      throw error
-    }
+    const answered = streamAnswer(deps, job)
     const done = answered
       .then(async () => {
         if (isFirstAnswer) {
@@ -197,7 +178,7 @@ export async function startGeneration(
       })
       .catch((error: unknown) => deps.logger?.warn('answer failed', { generationId, error: String(error) }))
       .finally(releaseAll)
-    deps.registry.register(generationId, controller, done)
+    deps.registry.register(generationId, { room: input.room, chatId: chat.id }, controller, done)
     return { messageId: generationId, generationId, model: model.id, status: 'started', done }
   } catch (error) {
     releaseAll()
@@ -239,10 +220,15 @@ interface StreamJob {
  * whatever the ending: done, stopped (by the user, here or through the
  * document from another node), a provider error or timeout.
  */
-async function streamAnswer(deps: GenerationDeps, job: StreamJob, appended: Promise<unknown>): Promise<void> {
+async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void> {
   const { hold, chat, prompt, model, generationId, controller } = job
   const startedAt = new Date()
-  const writer = createAnswerWriter(hold.room, chat.id, generationId, AI, () => controller.abort(STOPPED))
+  const writer = createAnswerWriter(
+    hold.room,
+    { chatId: chat.id, messageId: generationId, authorId: job.userId, model: model.id, replyTo: prompt.question.id },
+    AI,
+    () => controller.abort(STOPPED),
+  )
   const timeout = AbortSignal.timeout(deps.timeoutMs)
   let reported: { inputTokens?: number; outputTokens?: number } = {}
   let failure: string | null = null
@@ -274,15 +260,9 @@ async function streamAnswer(deps: GenerationDeps, job: StreamJob, appended: Prom
     // A connection lost mid-stream throws here; the text before the cut is kept.
     failure ??= describeProviderError(error)
   }
+  // Rejects when the answer could not be stored at all (the database is
+  // unreachable): nothing to show, and the reservation expires by itself.
   await writer.flush()
-  // The pending answer could not be stored: the caller releases the reservation.
-  if (
-    !(await appended.then(
-      () => true,
-      () => false,
-    ))
-  )
-    return
   const stopped = controller.signal.aborted
   const timedOut = !stopped && timeout.aborted
   const outcome = stopped ? 'stopped' : timedOut || failure ? 'error' : 'done'
@@ -359,12 +339,14 @@ export async function stopGeneration(
     throw error instanceof AppError ? notFound('Message') : error
   })
   if (!access.canWrite) throw new AppError('FORBIDDEN', `Your role (${access.role}) may not stop answers`)
+  // Running here: ended at once, even before its first words reached the room.
+  if (await deps.registry.stop(messageId, input)) return { status: 'stopped' }
   const hold = await deps.sync.openRoom(input.room, workspaceId)
   try {
     const message = () => getChat(hold.room.doc, input.chatId)?.messages.find((m) => m.id === messageId)
     const found = message()
     if (!found || found.role !== 'assistant') throw notFound('Message')
-    if (!(await deps.registry.stop(messageId)) && (found.status === 'pending' || found.status === 'streaming')) {
+    if (found.status === 'pending' || found.status === 'streaming') {
       await hold.room
         .applyServerChange((doc) => setMessageStatus(doc, input.chatId, messageId, { status: 'stopped' }, AI))
         .catch((error: unknown) => {

@@ -6,6 +6,9 @@ import { listDevOutbox } from '../../../db/mail-outbox'
 import { getInvitationPreview, listInvitations, resendInvitation } from '../../../db/invitations'
 import { listMyWorkspaces, requireWorkspaceBySlug, transferOwnership } from '../../../db/workspaces'
 import { readUsageReport } from '../../../db/usage-report'
+import { createSessionUserResolver } from '../../../db/auth/session-user'
+import { getModelDefaults, setMemberDefaultModel, setWorkspaceDefaultModel } from '../../../db/model-defaults'
+import { listModels } from '../../../shared/models'
 import { usageQuery } from '../../../shared/schemas/usage'
 import { generateInput, startGeneration, stopGeneration, stopInput } from '../ai/generation'
 import { docId } from '../../../shared/doc/ids'
@@ -79,6 +82,20 @@ const ROUTES: Route[] = [
     const { workspaceId, messageId } = parseInput(workspaceParams.extend({ messageId: docId }), params)
     const input = parseInput(stopInput, await readJson(request))
     return json(await stopGeneration(requireAi(ctx), await userId(), workspaceId, messageId, input))
+  }),
+  route('GET', '/api/workspaces/:workspaceId/models', async ({ ctx, userId, params }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    const defaults = await getModelDefaults(ctx.db, await userId(), workspaceId)
+    const models = listModels(requireAi(ctx).models.isAvailable)
+    return json({ models, defaults })
+  }),
+  route('POST', '/api/workspaces/:workspaceId/default-model', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    return json(await setWorkspaceDefaultModel(ctx.db, await userId(), workspaceId, await readJson(request)))
+  }),
+  route('POST', '/api/workspaces/:workspaceId/my-default-model', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    return json(await setMemberDefaultModel(ctx.db, await userId(), workspaceId, await readJson(request)))
   }),
   route('GET', '/api/workspaces/:workspaceId/usage', async ({ ctx, userId, params, request }) => {
     const { workspaceId } = parseInput(workspaceParams, params)
@@ -166,6 +183,10 @@ async function invitationKey(request: Request): Promise<string> {
 /** Returns the handler for everything under /api; null for paths it does not serve. */
 export function createApiHandler(ctx: ApiContext): ApiHandler {
   const invites = keyedQueue()
+  // The read-only session check the sync server uses too: a whole better-auth
+  // getSession is most of a short request's time (docs/decisions/009). Pages
+  // and better-auth's own endpoints still refresh sessions.
+  const resolveUser = createSessionUserResolver(ctx.auth, ctx.db)
   return async (request) => {
     const url = new URL(request.url)
     if (!url.pathname.startsWith('/api/')) return null
@@ -193,9 +214,10 @@ export function createApiHandler(ctx: ApiContext): ApiHandler {
       let cached: string | undefined
       const userId = async () => {
         if (cached) return cached
-        const session = await ctx.auth.api.getSession({ headers: request.headers })
-        if (!session) throw new AppError('UNAUTHORIZED', 'Sign in first')
-        return (cached = session.user.id)
+        const bearer = /^bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim()
+        const id = await resolveUser({ cookie: request.headers.get('cookie') ?? undefined, token: bearer ?? null })
+        if (!id) throw new AppError('UNAUTHORIZED', 'Sign in first')
+        return (cached = id)
       }
       return await hit.r.handle({ request, params: hit.params, ctx, userId })
     } catch (error) {
