@@ -16,6 +16,8 @@ export const workspace = pgTable(
       .notNull()
       .references(() => user.id, { onDelete: 'cascade' }),
     plan: text('plan').notNull().default('free'),
+    /** The model answers use when neither chat, sidekiq nor member picked one (catalog id). */
+    defaultModel: text('default_model'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -39,6 +41,8 @@ export const member = pgTable(
       .notNull()
       .references(() => user.id, { onDelete: 'cascade' }),
     role: text('role').notNull(),
+    /** This member's preferred model in this workspace, above the workspace's default. */
+    defaultModel: text('default_model'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
