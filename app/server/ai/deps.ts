@@ -26,6 +26,10 @@ export function createGenerationDeps(opts: {
     limiter: createRateLimiter({ limit: opts.answersPerMinute ?? ANSWERS_PER_MINUTE, windowMs: 60_000 }),
     registry: new GenerationRegistry(),
     timeoutMs: env.AI_TIMEOUT_MS,
+    // An answer that fails after its 202 has no caller left to tell: the log is where it shows.
+    logger: {
+      warn: (msg, data) => console.warn(JSON.stringify({ level: 'warn', service: 'ai', msg, ...data })),
+    },
     defaults: async (workspaceId, userId) => {
       const picked = await readModelDefaults(opts.db, userId, workspaceId)
       return { member: picked.member, workspace: picked.workspace ?? env.AI_DEFAULT_MODEL ?? null }

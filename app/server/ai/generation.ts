@@ -136,9 +136,11 @@ export async function startGeneration(
     holds.push(hold)
     const chat = getChat(hold.room.doc, input.chatId)
     if (!chat) throw notFound('Chat')
-    if (chat.messages.some((m) => m.id === generationId)) {
+    const earlier = chat.messages.find((m) => m.id === generationId)
+    if (earlier) {
       releaseAll()
-      return { messageId: generationId, generationId, model: '', status: 'exists', done: Promise.resolve() }
+      const model = earlier.model ?? ''
+      return { messageId: generationId, generationId, model, status: 'exists', done: Promise.resolve() }
     }
     const sidekiq = await readSidekiq(deps, chat, input.room, workspaceId, hold, holds)
     const defaults = await defaultsRead
