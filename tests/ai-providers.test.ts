@@ -1,7 +1,8 @@
 import { APICallError, generateText, streamText } from 'ai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createModelProvider, type ProviderEnv } from '../app/server/ai/providers'
-import { DEMO_LABEL, estimateTokens } from '../app/server/ai/demo-model'
+import { DEMO_LABEL } from '../app/server/ai/demo-model'
+import { tokensForChars } from '../app/server/ai/prompt'
 import { AppError } from '../shared/errors'
 import {
   costMicros,
@@ -242,8 +243,8 @@ describe('the demo model', () => {
     expect(text.startsWith(DEMO_LABEL)).toBe(true)
     expect(text).toContain(prompt)
     const usage = await result.usage
-    expect(usage.inputTokens).toBe(estimateTokens('Be brief.'.length + prompt.length))
-    expect(usage.outputTokens).toBe(estimateTokens(text.length))
+    expect(usage.inputTokens).toBe(tokensForChars('Be brief.'.length + prompt.length))
+    expect(usage.outputTokens).toBe(tokensForChars(text.length))
     expect(usage.outputTokens).toBeGreaterThan(0)
   })
 
@@ -295,7 +296,7 @@ describe('the demo model', () => {
     const result = await generateText({ model: llm, prompt: 'Name this chat' })
     expect(result.text.startsWith(DEMO_LABEL)).toBe(true)
     expect(result.text).toContain('Name this chat')
-    expect(result.usage.inputTokens).toBe(estimateTokens('Name this chat'.length))
+    expect(result.usage.inputTokens).toBe(tokensForChars('Name this chat'.length))
     expect(result.usage.outputTokens).toBeGreaterThan(0)
   })
 })

@@ -6,6 +6,7 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from '@ai-sdk/provider'
+import { tokensForChars } from './prompt'
 
 /**
  * The built-in offline model: a real AI SDK language model, so the whole
@@ -21,11 +22,6 @@ export interface DemoModelOptions {
 
 const ECHO_LIMIT = 280
 const WORDS_PER_CHUNK = 3
-
-/** The same rough rule for both directions, so metering is predictable offline. */
-export function estimateTokens(chars: number): number {
-  return Math.ceil(chars / 4)
-}
 
 export function createDemoModel(options: DemoModelOptions = {}): LanguageModelV4 {
   const delayMs = options.delayMs ?? 30
@@ -110,8 +106,8 @@ function promptChars(prompt: LanguageModelV4Prompt): number {
 }
 
 function usage(prompt: LanguageModelV4Prompt, output: string): LanguageModelV4Usage {
-  const input = estimateTokens(promptChars(prompt))
-  const out = estimateTokens(output.length)
+  const input = tokensForChars(promptChars(prompt))
+  const out = tokensForChars(output.length)
   return {
     inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
     outputTokens: { total: out, text: out, reasoning: 0 },

@@ -16,8 +16,13 @@ export interface Prompt {
   estimatedInputTokens: number
 }
 
-/** About four characters a token for English text: cautious enough to reserve against. */
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4)
+/**
+ * About four characters a token for English text: cautious enough to reserve
+ * against. The one rule for every estimate (prompts, unreported output, the
+ * demo model's usage), so metering stays predictable offline.
+ */
+export const tokensForChars = (chars: number) => Math.ceil(chars / 4)
+export const estimateTokens = (text: string) => tokensForChars(text.length)
 
 /** Per-message framing the providers add (role markers): counted so trimming errs on the safe side. */
 const MESSAGE_OVERHEAD_TOKENS = 4
