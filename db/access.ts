@@ -1,9 +1,10 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { can, type Capability } from '../shared/capabilities'
 import { AppError, notFound } from '../shared/errors'
 import { isWorkspaceRole, type WorkspaceRole } from '../shared/roles'
 import { parseRoomName, type RoomName } from '../shared/rooms'
 import type { Db } from './client'
+import { preparedPerDb } from './prepared'
 import { member, workspace } from './schema'
 
 /**
@@ -21,9 +22,8 @@ export interface WorkspaceAccess {
   ownerId: string
 }
 
-/** The caller's access to a workspace, or null when they are not a member (or it does not exist). */
-export async function getWorkspaceAccess(db: Db, userId: string, workspaceId: string): Promise<WorkspaceAccess | null> {
-  const [row] = await db
+const accessRead = preparedPerDb((db) =>
+  db
     .select({
       memberId: member.id,
       role: member.role,
@@ -33,8 +33,14 @@ export async function getWorkspaceAccess(db: Db, userId: string, workspaceId: st
     })
     .from(member)
     .innerJoin(workspace, eq(workspace.id, member.workspaceId))
-    .where(and(eq(member.userId, userId), eq(member.workspaceId, workspaceId)))
+    .where(and(eq(member.userId, sql.placeholder('userId')), eq(member.workspaceId, sql.placeholder('workspaceId'))))
     .limit(1)
+    .prepare('workspace_access'),
+)
+
+/** The caller's access to a workspace, or null when they are not a member (or it does not exist). */
+export async function getWorkspaceAccess(db: Db, userId: string, workspaceId: string): Promise<WorkspaceAccess | null> {
+  const [row] = await accessRead(db).execute({ userId, workspaceId })
   if (!row || !isWorkspaceRole(row.role)) return null
   return { userId, workspaceId, ...row, role: row.role }
 }

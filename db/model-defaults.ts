@@ -1,10 +1,11 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { AppError } from '../shared/errors'
 import { findModel, modelIdInput } from '../shared/models'
 import { parseInput } from '../shared/validation'
 import { requireWorkspaceAccess } from './access'
 import type { Db } from './client'
+import { preparedPerDb } from './prepared'
 import { member, workspace } from './schema'
 
 export interface ModelDefaults {
@@ -25,13 +26,18 @@ export async function getModelDefaults(db: Db, userId: string, workspaceId: stri
   return readModelDefaults(db, userId, workspaceId)
 }
 
-/** For callers that have already checked membership (an AI answer being started). */
-export async function readModelDefaults(db: Db, userId: string, workspaceId: string): Promise<ModelDefaults> {
-  const [row] = await db
+const defaultsRead = preparedPerDb((db) =>
+  db
     .select({ member: member.defaultModel, workspace: workspace.defaultModel })
     .from(member)
     .innerJoin(workspace, eq(workspace.id, member.workspaceId))
-    .where(and(eq(member.workspaceId, workspaceId), eq(member.userId, userId)))
+    .where(and(eq(member.workspaceId, sql.placeholder('workspaceId')), eq(member.userId, sql.placeholder('userId'))))
+    .prepare('model_defaults'),
+)
+
+/** For callers that have already checked membership (an AI answer being started). */
+export async function readModelDefaults(db: Db, userId: string, workspaceId: string): Promise<ModelDefaults> {
+  const [row] = await defaultsRead(db).execute({ userId, workspaceId })
   return { member: row?.member ?? null, workspace: row?.workspace ?? null }
 }
 

@@ -3,6 +3,7 @@ import { AppError, notFound } from '../shared/errors'
 import { PLANS, planFor } from '../shared/plans'
 import { currentPeriod } from '../shared/schemas/usage'
 import type { Db } from './client'
+import { preparedPerDb } from './prepared'
 import { usageEvent, usageReservation, type UsageKind, type UsageOutcome } from './schema'
 
 /**
@@ -53,6 +54,23 @@ export async function reserveQuota(db: Db, input: ReserveQuotaInput): Promise<Re
   return meterFor(db).reserves.submit(input)
 }
 
+/** The usage_reserve call, built once per handle: it is on the path of every answer. */
+const reserveStatement = preparedPerDb((db) =>
+  db
+    .select({
+      item: sql`item`.mapWith(Number),
+      status: sql<'not_found' | 'exists' | 'exceeded' | 'reserved'>`result_status`,
+      budgetMicros: sql`budget_micros`.mapWith(Number),
+      availableMicros: sql`available_micros`.mapWith(Number),
+    })
+    .from(
+      sql`usage_reserve(${sql.placeholder('items')}::jsonb, ${sql.placeholder('now')}::timestamptz,
+        ${sql.placeholder('from')}::timestamptz, ${sql.placeholder('to')}::timestamptz,
+        ${BUDGETS_BY_PLAN}::jsonb, ${planFor(null).limits.monthlyBudgetMicros}::bigint)`,
+    )
+    .prepare('usage_reserve'),
+)
+
 /**
  * One usage_reserve call for a batch. Every input in it has the same `now`
  * (or none: then the batch is checked at the time it goes out).
@@ -67,18 +85,12 @@ async function reserveBatch(db: Db, inputs: ReserveQuotaInput[]): Promise<Outcom
     amountMicros: i.amountMicros,
     expiresAt: new Date(now.getTime() + i.ttlMs).toISOString(),
   }))
-  const rows = await db
-    .select({
-      item: sql`item`.mapWith(Number),
-      status: sql<'not_found' | 'exists' | 'exceeded' | 'reserved'>`result_status`,
-      budgetMicros: sql`budget_micros`.mapWith(Number),
-      availableMicros: sql`available_micros`.mapWith(Number),
-    })
-    .from(
-      sql`usage_reserve(${JSON.stringify(items)}::jsonb, ${now.toISOString()}::timestamptz,
-        ${period.from.toISOString()}::timestamptz, ${period.to.toISOString()}::timestamptz,
-        ${BUDGETS_BY_PLAN}::jsonb, ${planFor(null).limits.monthlyBudgetMicros}::bigint)`,
-    )
+  const rows = await reserveStatement(db).execute({
+    items: JSON.stringify(items),
+    now: now.toISOString(),
+    from: period.from.toISOString(),
+    to: period.to.toISOString(),
+  })
   const byItem = new Map(rows.map((r) => [r.item, r]))
   return inputs.map((input, i): Outcome<ReserveQuotaResult> => {
     const row = byItem.get(i + 1)

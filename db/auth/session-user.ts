@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { parseCookies } from 'better-call'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../client'
 import { session } from '../schema'
 import type { Auth } from './auth'
@@ -33,6 +33,12 @@ const decode = (value: string) => {
  */
 export function createSessionUserResolver(auth: Auth, db: Db): SessionUserResolver {
   const context = auth.$context
+  const sessionRead = db
+    .select({ userId: session.userId, expiresAt: session.expiresAt })
+    .from(session)
+    .where(eq(session.token, sql.placeholder('token')))
+    .limit(1)
+    .prepare('session_user')
   const verified = (signed: string, secret: string): string | null => {
     const dot = signed.lastIndexOf('.')
     if (dot < 1) return null
@@ -52,11 +58,7 @@ export function createSessionUserResolver(auth: Auth, db: Db): SessionUserResolv
       if (value) sessionToken = verified(value, ctx.secret)
     }
     if (!sessionToken) return null
-    const [found] = await db
-      .select({ userId: session.userId, expiresAt: session.expiresAt })
-      .from(session)
-      .where(eq(session.token, sessionToken))
-      .limit(1)
+    const [found] = await sessionRead.execute({ token: sessionToken })
     return found && found.expiresAt.getTime() > Date.now() ? found.userId : null
   }
 }

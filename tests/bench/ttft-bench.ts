@@ -1,36 +1,97 @@
 /**
  * Time to first token through the server versus calling the provider
- * directly. Direct: the production OpenAI client against the fake OpenAI
- * server, from the call to the first text delta. Through the server: from
+ * directly, each part in its own process as in production: the fake OpenAI
+ * server (a provider is elsewhere), the app server (ttft-server.ts), and
+ * this process as the people using it.
+ *
+ * Direct: the production OpenAI client against the fake server, from the
+ * call to the first text delta. Through the server: from sending
  * POST /generate to the first words of the answer arriving at another
- * member's WebsocketProvider (authorization, quota reservation in
- * PostgreSQL, the pending message stored and broadcast, the provider call,
- * the first words stored and broadcast). Prints figures; asserts nothing.
+ * member's WebsocketProvider (HTTP, session, authorization, quota
+ * reservation in PostgreSQL, the provider call, the first words stored and
+ * broadcast). Prints figures; asserts nothing.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { streamText } from 'ai'
+import type * as Y from 'yjs'
 import { createModelProvider } from '../../app/server/ai/providers'
+import { appendMessage, createChat, getChat, LOCAL_ORIGIN, setChatModel } from '../../shared/doc'
 import { findModel } from '../../shared/models'
-import { askInRoom, joinRoom, messageIn, startAi } from '../helpers/ai-harness'
-import { startFakeOpenAI } from '../helpers/fake-openai'
-import { setPlan } from '../helpers/fixtures'
-import { createHarness } from '../helpers/harness'
-import { teamWithEveryRole } from '../sync/sync-clients'
+import { synced } from '../sync/sync-clients'
+import { connectPeer } from '../sync/sync-harness'
 import { ms, percentile } from './stats'
 
 const SAMPLES = Number(process.env.BENCH_TTFT_SAMPLES ?? 200)
+const WARM_UP = 20
 const MODEL = 'openai:gpt-4o-mini'
+
+interface ServerInfo {
+  api: string
+  sync: string
+  origin: string
+  workspaceId: string
+  room: string
+  asker: { id: string; cookie: string; token: string }
+  watcher: { token: string }
+}
+
+/** Starts a bench script in its own node and resolves with the line it prints when ready. */
+async function startChild(script: string, ready: string, env: Record<string, string> = {}, flags: string[] = []) {
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d
+      const match = new RegExp(`^${ready} (.+)$`, 'm').exec(out)
+      if (match) resolve(match[1])
+    })
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}):\n${out}`)))
+  })
+  return { child, line }
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
+  })
+
+/** Resolves with the time `ready(doc)` first holds, checked after each update. */
+function whenDoc(doc: Y.Doc, ready: (doc: Y.Doc) => boolean): Promise<number> {
+  return new Promise((resolve) => {
+    if (ready(doc)) return resolve(performance.now())
+    const check = () => {
+      if (!ready(doc)) return
+      doc.off('update', check)
+      resolve(performance.now())
+    }
+    doc.on('update', check)
+  })
+}
 
 export async function runTtftBench() {
   // A fresh PostgreSQL database per run, as the tests make them.
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres'
-  const fake = await startFakeOpenAI({ chunks: ['Hello', ' world'], delayMs: 0 })
-  const h = await createHarness({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'bench' })
-  const ai = await startAi(h)
+  const fake = await startChild('tests/bench/fake-openai-process.ts', 'fake-openai')
+  const server = await startChild(
+    'tests/bench/ttft-server.ts',
+    'ttft-server',
+    { OPENAI_BASE_URL: fake.line },
+    // BENCH_SERVER_FLAGS: extra node flags for the server only (say, --cpu-prof).
+    process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean),
+  )
+  const info = JSON.parse(server.line) as ServerInfo
+  const peers: { destroy(): void }[] = []
   try {
     const entry = findModel(MODEL)!
-    const provider = createModelProvider({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'bench' })
+    const provider = createModelProvider({ OPENAI_BASE_URL: fake.line, OPENAI_API_KEY: 'bench' })
     const direct: number[] = []
-    for (let i = 0; i < SAMPLES + 20; i++) {
+    for (let i = 0; i < SAMPLES + WARM_UP; i++) {
       const started = performance.now()
       const result = streamText({
         model: provider.languageModel(entry),
@@ -38,48 +99,52 @@ export async function runTtftBench() {
         maxRetries: 0,
         onError: () => {},
       })
+      // Read to the end, as the server does, so the connection is reused as it is there.
+      let first = 0
       for await (const part of result.stream) {
-        if (part.type === 'text-delta') {
-          if (i >= 20) direct.push(performance.now() - started)
-          break
-        }
+        if (part.type === 'text-delta' && !first) first = performance.now()
       }
+      if (i >= WARM_UP) direct.push(first - started)
     }
 
-    const team = await teamWithEveryRole(h)
-    await setPlan(h, team.ws.id, 'team')
-    const asker = await joinRoom(ai.node, team.shared, team.byRole.member)
-    const watcher = await joinRoom(ai.node, team.shared, team.byRole.admin)
+    const asker = connectPeer({ url: info.sync }, info.room, info.asker.token)
+    const watcher = connectPeer({ url: info.sync }, info.room, info.watcher.token)
+    peers.push(asker, watcher)
+    await Promise.all([synced(asker), synced(watcher)])
     const viaServer: number[] = []
-    for (let i = 0; i < SAMPLES + 20; i++) {
+    for (let i = 0; i < SAMPLES + WARM_UP; i++) {
       // A chat per answer, as in use: the peer's check reads two messages, not hundreds.
-      const { chatId } = await askInRoom(ai.node, asker, team.shared, { model: MODEL, title: 'Bench', author: 'm' })
+      const chat = createChat(asker.doc, { title: '', createdBy: info.asker.id }, LOCAL_ORIGIN)
+      setChatModel(asker.doc, chat.id, MODEL)
+      const question = appendMessage(asker.doc, chat.id, {
+        role: 'user',
+        authorId: info.asker.id,
+        content: 'What is the capital of France?',
+      })
+      // The server broadcasts only what it has stored: seen by the watcher, the question is held.
+      await whenDoc(watcher.doc, (d) => !!getChat(d, chat.id)?.messages.some((m) => m.id === question.id))
       const generationId = `ttft-${i}`
-      const firstWords = new Promise<number>((resolve) => {
-        const check = () => {
-          if (messageIn(watcher.doc, chatId, generationId)?.content) {
-            watcher.doc.off('update', check)
-            resolve(performance.now())
-          }
-        }
-        watcher.doc.on('update', check)
-      })
+      const answer = (d: Y.Doc) => getChat(d, chat.id)?.messages.find((m) => m.id === generationId)
+      const firstWords = whenDoc(watcher.doc, (d) => !!answer(d)?.content)
+      // Ended and titled: nothing of this answer is still running when the next one starts.
+      const finished = whenDoc(watcher.doc, (d) => answer(d)?.status === 'done' && !!getChat(d, chat.id)?.title)
       const started = performance.now()
-      const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, {
-        room: team.shared,
-        chatId,
-        generationId,
+      const res = await fetch(`${info.api}/api/workspaces/${info.workspaceId}/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: info.asker.cookie, origin: info.origin },
+        body: JSON.stringify({ room: info.room, chatId: chat.id, generationId }),
       })
-      if (res.status !== 202) throw new Error(`generate answered ${res.status}: ${JSON.stringify(res.body)}`)
+      if (res.status !== 202) throw new Error(`generate answered ${res.status}: ${await res.text()}`)
+      await res.body?.cancel()
       const at = await firstWords
-      if (i >= 20) viaServer.push(at - started)
-      await ai.ai.registry.settled()
+      if (i >= WARM_UP) viaServer.push(at - started)
+      await finished
     }
-    asker.destroy()
-    watcher.destroy()
 
     const overhead = percentile(viaServer, 50) - percentile(direct, 50)
-    console.log(`\ntime to first token (${SAMPLES} answers each, after 20 warm-up)`)
+    console.log(
+      `\ntime to first token (${SAMPLES} answers each, after ${WARM_UP} warm-up; server and provider in their own processes)`,
+    )
     console.log(`  ${'metric'.padEnd(34)}${'p50'.padStart(10)}${'p99'.padStart(10)}`)
     console.log(
       `  ${'provider called directly'.padEnd(34)}${ms(percentile(direct, 50)).padStart(10)}${ms(percentile(direct, 99)).padStart(10)}`,
@@ -89,8 +154,8 @@ export async function runTtftBench() {
     )
     console.log(`  server overhead p50: ${ms(overhead)} (goal: under 10 ms)`)
   } finally {
-    await ai.stop()
-    await h.close()
-    await fake.close()
+    for (const peer of peers) peer.destroy()
+    await stop(server.child)
+    await stop(fake.child)
   }
 }

@@ -114,6 +114,11 @@ export async function startGeneration(
   const roomName = parseRoomName(input.room)
   // A room of another workspace is refused exactly like a workspace one is not in.
   if (!roomName || roomName.workspaceId !== workspaceId) throw notFound('Chat')
+  // The model defaults are read alongside the access check (they are only
+  // used once it passes): one round trip less before the model is called.
+  const defaultsRead: Promise<{ member?: string | null; workspace?: string | null }> =
+    deps.defaults?.(workspaceId, userId) ?? Promise.resolve({})
+  defaultsRead.catch(() => undefined)
   const access = await authorizeRoom(deps.db, userId, input.room).catch((error: unknown) => {
     throw error instanceof AppError ? notFound('Chat') : error
   })
@@ -125,10 +130,6 @@ export async function startGeneration(
   }
 
   const generationId = input.generationId ?? crypto.randomUUID()
-  // Read while the room opens; a failure surfaces where it is awaited.
-  const defaultsRead: Promise<{ member?: string | null; workspace?: string | null }> =
-    deps.defaults?.(workspaceId, userId) ?? Promise.resolve({})
-  defaultsRead.catch(() => undefined)
   const holds: RoomHold[] = []
   const releaseAll = () => holds.splice(0).forEach((h) => h.release())
   try {
