@@ -31,31 +31,34 @@ function rssOf(pid: number): number {
   return kb * 1024
 }
 
-async function startProcess(
+/** Starts a node process and resolves once its output matches `ready` (the match holds what it printed). */
+export async function startProcess(
   name: string,
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
-): Promise<ChildProcess> {
+): Promise<ChildProcess & { ready: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  await new Promise<void>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 60_000)
     const onData = (d: Buffer) => {
       output += d
-      if (ready.test(output)) {
+      const found = ready.exec(output)
+      if (found) {
         clearTimeout(timer)
-        resolve()
+        resolve(found)
       }
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${output}`)))
   })
-  return child
+  return Object.assign(child, { ready: match })
 }
 
-function stopper(child: ChildProcess) {
+/** Stops a process started by startProcess: SIGTERM, then SIGKILL after 10 s. */
+export function stopper(child: ChildProcess) {
   return () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()

@@ -11,7 +11,6 @@
  * reservation in PostgreSQL, the provider call, the first words stored and
  * broadcast). Prints figures; asserts nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { streamText } from 'ai'
 import type * as Y from 'yjs'
 import { createModelProvider } from '../../app/server/ai/providers'
@@ -19,6 +18,7 @@ import { appendMessage, createChat, getChat, LOCAL_ORIGIN, setChatModel } from '
 import { findModel } from '../../shared/models'
 import { synced } from '../sync/sync-clients'
 import { connectPeer } from '../sync/sync-harness'
+import { startProcess, stopper } from './servers'
 import { ms, percentile } from './stats'
 
 const SAMPLES = Number(process.env.BENCH_TTFT_SAMPLES ?? 200)
@@ -34,32 +34,6 @@ interface ServerInfo {
   asker: { id: string; cookie: string; token: string }
   watcher: { token: string }
 }
-
-/** Starts a bench script in its own node and resolves with the line it prints when ready. */
-async function startChild(script: string, ready: string, env: Record<string, string> = {}, flags: string[] = []) {
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d
-      const match = new RegExp(`^${ready} (.+)$`, 'm').exec(out)
-      if (match) resolve(match[1])
-    })
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}):\n${out}`)))
-  })
-  return { child, line }
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
-  })
 
 /** Resolves with the time `ready(doc)` first holds, checked after each update. */
 function whenDoc(doc: Y.Doc, ready: (doc: Y.Doc) => boolean): Promise<number> {
@@ -77,19 +51,30 @@ function whenDoc(doc: Y.Doc, ready: (doc: Y.Doc) => boolean): Promise<number> {
 export async function runTtftBench() {
   // A fresh PostgreSQL database per run, as the tests make them.
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres'
-  const fake = await startChild('tests/bench/fake-openai-process.ts', 'fake-openai')
-  const server = await startChild(
-    'tests/bench/ttft-server.ts',
-    'ttft-server',
-    { OPENAI_BASE_URL: fake.line },
-    // BENCH_SERVER_FLAGS: extra node flags for the server only (say, --cpu-prof).
-    process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean),
+  const fake = await startProcess(
+    'fake provider',
+    ['--import', 'tsx', 'tests/bench/fake-openai-process.ts'],
+    {},
+    /^fake-openai (\S+)$/m,
   )
-  const info = JSON.parse(server.line) as ServerInfo
+  const fakeUrl = fake.ready[1]
+  const server = await startProcess(
+    'ttft server',
+    // BENCH_SERVER_FLAGS: extra node flags for the server only (say, --cpu-prof).
+    [
+      ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      'tests/bench/ttft-server.ts',
+    ],
+    { OPENAI_BASE_URL: fakeUrl },
+    /^ttft-server (.+)$/m,
+  )
+  const info = JSON.parse(server.ready[1]) as ServerInfo
   const peers: { destroy(): void }[] = []
   try {
     const entry = findModel(MODEL)!
-    const provider = createModelProvider({ OPENAI_BASE_URL: fake.line, OPENAI_API_KEY: 'bench' })
+    const provider = createModelProvider({ OPENAI_BASE_URL: fakeUrl, OPENAI_API_KEY: 'bench' })
     const direct: number[] = []
     for (let i = 0; i < SAMPLES + WARM_UP; i++) {
       const started = performance.now()
@@ -155,7 +140,7 @@ export async function runTtftBench() {
     console.log(`  server overhead p50: ${ms(overhead)} (goal: under 10 ms)`)
   } finally {
     for (const peer of peers) peer.destroy()
-    await stop(server.child)
-    await stop(fake.child)
+    await stopper(server)()
+    await stopper(fake)()
   }
 }
