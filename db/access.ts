@@ -5,7 +5,7 @@ import { isWorkspaceRole, type WorkspaceRole } from '../shared/roles'
 import { parseRoomName, type RoomName } from '../shared/rooms'
 import type { Db } from './client'
 import { preparedPerDb } from './prepared'
-import { member, workspace } from './schema'
+import { member, session, workspace } from './schema'
 
 /**
  * The one access check: what may this user do in this workspace. Every
@@ -57,10 +57,12 @@ export async function requireWorkspaceAccess(
 ): Promise<WorkspaceAccess> {
   const access = await getWorkspaceAccess(db, userId, workspaceId)
   if (!access) throw notFound()
-  if (capability && !can(access.role, capability)) {
-    throw new AppError('FORBIDDEN', `Your role (${access.role}) may not do this: ${capability}`)
-  }
+  if (capability) requireCapability(access.role, capability)
   return access
+}
+
+function requireCapability(role: WorkspaceRole, capability: Capability) {
+  if (!can(role, capability)) throw new AppError('FORBIDDEN', `Your role (${role}) may not do this: ${capability}`)
 }
 
 export interface RoomAccess extends WorkspaceAccess {
@@ -75,12 +77,88 @@ export interface RoomAccess extends WorkspaceAccess {
  * refused is NOT_FOUND, whether the workspace exists or not.
  */
 export async function authorizeRoom(db: Db, userId: string, roomName: string): Promise<RoomAccess> {
+  const room = requireRoomName(roomName)
+  if (room.kind === 'private' && room.userId !== userId) throw notFound('Room')
+  const access = await requireWorkspaceAccess(db, userId, room.workspaceId, 'content:read')
+  return { ...access, room, canWrite: can(access.role, 'content:write') }
+}
+
+function requireRoomName(roomName: string): RoomName {
   const room = parseRoomName(roomName)
   if (!room)
     throw new AppError('BAD_REQUEST', 'Malformed room name', {
       room: 'Expected w/<workspaceId> or w/<workspaceId>/u/<userId>',
     })
+  return room
+}
+
+export interface SessionRoomAccess extends RoomAccess {
+  /** The member's and the workspace's default models, read in the same round trip. */
+  defaultModels: { member: string | null; workspace: string | null }
+}
+
+const sessionAccessRead = preparedPerDb((db) =>
+  db
+    .select({
+      userId: session.userId,
+      expiresAt: session.expiresAt,
+      memberId: member.id,
+      role: member.role,
+      isPersonal: workspace.isPersonal,
+      plan: workspace.plan,
+      ownerId: workspace.ownerId,
+      memberDefaultModel: member.defaultModel,
+      workspaceDefaultModel: workspace.defaultModel,
+    })
+    .from(session)
+    .leftJoin(member, and(eq(member.userId, session.userId), eq(member.workspaceId, sql.placeholder('workspaceId'))))
+    .leftJoin(workspace, eq(workspace.id, member.workspaceId))
+    .where(eq(session.token, sql.placeholder('token')))
+    .limit(1)
+    .prepare('session_room_access'),
+)
+
+/**
+ * authorizeRoom for a request that carries a session token (its signature
+ * already checked, see createSessionTokenReader): who is asking and what
+ * they may do there in one round trip instead of two. It is on the path of
+ * every AI answer, where a round trip is a tenth of the server's share of
+ * the time to first token. Null when the token names no unexpired session
+ * (the caller answers 401); otherwise the same rules and errors as
+ * authorizeRoom.
+ */
+export async function authorizeSessionRoom(
+  db: Db,
+  sessionToken: string,
+  roomName: string,
+): Promise<SessionRoomAccess | null> {
+  const room = requireRoomName(roomName)
+  const [row] = await sessionAccessRead(db).execute({ token: sessionToken, workspaceId: room.workspaceId })
+  if (!row || row.expiresAt.getTime() <= Date.now()) return null
+  const { userId } = row
   if (room.kind === 'private' && room.userId !== userId) throw notFound('Room')
-  const access = await requireWorkspaceAccess(db, userId, room.workspaceId, 'content:read')
-  return { ...access, room, canWrite: can(access.role, 'content:write') }
+  if (
+    !row.memberId ||
+    !row.role ||
+    !isWorkspaceRole(row.role) ||
+    row.isPersonal === null ||
+    !row.plan ||
+    !row.ownerId
+  ) {
+    throw notFound()
+  }
+  const role = row.role
+  requireCapability(role, 'content:read')
+  return {
+    userId,
+    workspaceId: room.workspaceId,
+    memberId: row.memberId,
+    role,
+    isPersonal: row.isPersonal,
+    plan: row.plan,
+    ownerId: row.ownerId,
+    room,
+    canWrite: can(role, 'content:write'),
+    defaultModels: { member: row.memberDefaultModel, workspace: row.workspaceDefaultModel },
+  }
 }

@@ -35,8 +35,7 @@ const defaultsRead = preparedPerDb((db) =>
     .prepare('model_defaults'),
 )
 
-/** For callers that have already checked membership (an AI answer being started). */
-export async function readModelDefaults(db: Db, userId: string, workspaceId: string): Promise<ModelDefaults> {
+async function readModelDefaults(db: Db, userId: string, workspaceId: string): Promise<ModelDefaults> {
   const [row] = await defaultsRead(db).execute({ userId, workspaceId })
   return { member: row?.member ?? null, workspace: row?.workspace ?? null }
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { eq, inArray } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { usageEvent, usageReservation } from '../db/schema'
+import { session, usageEvent, usageReservation } from '../db/schema'
 import { createSidekiq, getChat, LOCAL_ORIGIN } from '../shared/doc'
 import { privateRoom, sharedRoom } from '../shared/rooms'
 import { askInRoom, joinRoom, startAi } from './helpers/ai-harness'
 import { startFakeOpenAI, type FakeServer } from './helpers/fake-openai'
 import { ghostId, poll } from './helpers/fixtures'
-import { createHarness, type Harness } from './helpers/harness'
+import { createHarness, TestClient, type Harness } from './helpers/harness'
 import { teamWithEveryRole } from './sync/sync-clients'
 import type { Peer } from './sync/sync-harness'
 
@@ -118,6 +118,22 @@ describe('quota under concurrency', () => {
 })
 
 describe('isolation: a member of workspace A reaches nothing of workspace B', () => {
+  test('without a live session (none, or expired): 401, and the model is not called', async () => {
+    const team = await teamWithEveryRole(h)
+    const peer = await join(team.shared, team.byRole.member)
+    const { chatId } = await askInRoom(ai.node, peer, team.shared, { model: MODEL, title: 'Who', author: 'm' })
+    const url = `/api/workspaces/${team.ws.id}/generate`
+    const body = { room: team.shared, chatId }
+    const callsBefore = openai.calls()
+    expect((await new TestClient(h).post(url, body)).status).toBe(401)
+    await h.db
+      .update(session)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(session.userId, team.byRole.member.user!.id))
+    expect((await team.byRole.member.post(url, body)).status).toBe(401)
+    expect(openai.calls()).toBe(callsBefore)
+  })
+
   test('through any combination of workspace, room, chat, message and sidekiq', async () => {
     const a = await teamWithEveryRole(h)
     const b = await teamWithEveryRole(h)

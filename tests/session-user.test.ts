@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createSessionUserResolver, type SessionUserResolver } from '../db/auth/session-user'
+import { authorizeRoom, authorizeSessionRoom } from '../db/access'
+import { createSessionTokenReader, createSessionUserResolver, type SessionUserResolver } from '../db/auth/session-user'
 import { session } from '../db/schema'
 import { createHarness, signUp, type Harness, type TestClient } from './helpers/harness'
 
@@ -59,5 +60,48 @@ describe('the session check used by websocket upgrades', () => {
     const carolToken = /workspaces\.session_token=([^;]+)/.exec(carol.cookie)![1]
     expect((await carol.post('/api/auth/sign-out', {})).status).toBe(200)
     expect(await resolve({ token: carolToken })).toBeNull()
+  })
+})
+
+describe('the session and a room in one read (authorizeSessionRoom, for AI answers)', () => {
+  const personalRoom = async (client: TestClient) => {
+    const { body } = await client.get('/api/workspaces')
+    return `w/${body.workspaces.find((w: { isPersonal: boolean }) => w.isPersonal).id}`
+  }
+
+  test('gives the same access as authorizeRoom, with the default models', async () => {
+    const token = await createSessionTokenReader(h.auth)({ cookie: alice.cookie })
+    expect(token).toBe(raw())
+    const room = await personalRoom(alice)
+    const access = await authorizeSessionRoom(h.db, token!, room)
+    const { defaultModels, ...rest } = access!
+    expect(rest).toEqual(await authorizeRoom(h.db, alice.user!.id, room))
+    expect(rest.role).toBe('owner')
+    expect(defaultModels).toEqual({ member: null, workspace: null })
+    const own = `${room}/u/${alice.user!.id}`
+    expect((await authorizeSessionRoom(h.db, token!, own))?.room.kind).toBe('private')
+  })
+
+  test('refuses another workspace, and another member’s private room, as not found', async () => {
+    const dave = await signUp(h, 'Dave')
+    const davesRoom = await personalRoom(dave)
+    await expect(authorizeSessionRoom(h.db, raw(), davesRoom)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(authorizeSessionRoom(h.db, raw(), `${davesRoom}/u/${dave.user!.id}`)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    await expect(authorizeSessionRoom(h.db, raw(), 'not-a-room')).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+  })
+
+  test('is null for an unknown or expired session', async () => {
+    const erin = await signUp(h, 'Erin')
+    const room = await personalRoom(erin)
+    const token = (await createSessionTokenReader(h.auth)({ cookie: erin.cookie }))!
+    expect(await authorizeSessionRoom(h.db, token, room)).not.toBeNull()
+    expect(await authorizeSessionRoom(h.db, 'no-such-session', room)).toBeNull()
+    await h.db
+      .update(session)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(session.userId, erin.user!.id))
+    expect(await authorizeSessionRoom(h.db, token, room)).toBeNull()
   })
 })

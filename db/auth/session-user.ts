@@ -32,13 +32,29 @@ const decode = (value: string) => {
  * requests, never here.
  */
 export function createSessionUserResolver(auth: Auth, db: Db): SessionUserResolver {
-  const context = auth.$context
+  const readToken = createSessionTokenReader(auth)
   const sessionRead = db
     .select({ userId: session.userId, expiresAt: session.expiresAt })
     .from(session)
     .where(eq(session.token, sql.placeholder('token')))
     .limit(1)
     .prepare('session_user')
+  return async (credentials) => {
+    const sessionToken = await readToken(credentials)
+    if (!sessionToken) return null
+    const [found] = await sessionRead.execute({ token: sessionToken })
+    return found && found.expiresAt.getTime() > Date.now() ? found.userId : null
+  }
+}
+
+/**
+ * The session token the credentials carry, once its signature is checked;
+ * null when they carry none or a forged one. It still has to name an
+ * unexpired session: the caller reads that, alone (above) or together with
+ * what it needs next (authorizeSessionRoom in db/access.ts).
+ */
+export function createSessionTokenReader(auth: Auth): (credentials: SessionCredentials) => Promise<string | null> {
+  const context = auth.$context
   const verified = (signed: string, secret: string): string | null => {
     const dot = signed.lastIndexOf('.')
     if (dot < 1) return null
@@ -49,16 +65,12 @@ export function createSessionUserResolver(auth: Auth, db: Db): SessionUserResolv
   }
   return async ({ cookie, token }) => {
     const ctx = await context
-    let sessionToken: string | null = null
     if (token) {
       const decoded = decode(token)
-      sessionToken = decoded.includes('.') ? verified(decoded, ctx.secret) : decoded
-    } else if (cookie) {
-      const value = parseCookies(cookie).get(ctx.authCookies.sessionToken.name)
-      if (value) sessionToken = verified(value, ctx.secret)
+      return decoded.includes('.') ? verified(decoded, ctx.secret) : decoded
     }
-    if (!sessionToken) return null
-    const [found] = await sessionRead.execute({ token: sessionToken })
-    return found && found.expiresAt.getTime() > Date.now() ? found.userId : null
+    if (!cookie) return null
+    const value = parseCookies(cookie).get(ctx.authCookies.sessionToken.name)
+    return value ? verified(value, ctx.secret) : null
   }
 }

@@ -1,6 +1,5 @@
 import type { Db } from '../../../db/client'
 import type { ServerEnv } from '../../../db/env'
-import { readModelDefaults } from '../../../db/model-defaults'
 import type { SyncServer } from '../../../sync-server'
 import { GenerationRegistry, type GenerationDeps } from './generation'
 import { createModelProvider } from './providers'
@@ -30,9 +29,6 @@ export function createGenerationDeps(opts: {
     logger: {
       warn: (msg, data) => console.warn(JSON.stringify({ level: 'warn', service: 'ai', msg, ...data })),
     },
-    defaults: async (workspaceId, userId) => {
-      const picked = await readModelDefaults(opts.db, userId, workspaceId)
-      return { member: picked.member, workspace: picked.workspace ?? env.AI_DEFAULT_MODEL ?? null }
-    },
+    fallbackModel: env.AI_DEFAULT_MODEL ?? null,
   }
 }

@@ -1,6 +1,6 @@
 import { streamText } from 'ai'
 import { z } from 'zod'
-import { authorizeRoom } from '../../../db/access'
+import { authorizeRoom, authorizeSessionRoom } from '../../../db/access'
 import type { Db } from '../../../db/client'
 import { recordUsage, reserveQuota } from '../../../db/usage'
 import type { RoomHold, SyncServer } from '../../../sync-server'
@@ -37,8 +37,8 @@ export interface GenerationDeps {
   registry: GenerationRegistry
   /** Longest a model call may run, ms. */
   timeoutMs: number
-  /** The member's and the workspace's default models (settings in the database). */
-  defaults?: (workspaceId: string, userId: string) => Promise<{ member?: string | null; workspace?: string | null }>
+  /** Below the workspace's default model, above the built-in one (AI_DEFAULT_MODEL). */
+  fallbackModel?: string | null
   logger?: { warn(msg: string, data?: Record<string, unknown>): void }
 }
 
@@ -107,21 +107,17 @@ export interface StartedGeneration {
  */
 export async function startGeneration(
   deps: GenerationDeps,
-  userId: string,
+  caller: { sessionToken: string },
   workspaceId: string,
   input: GenerateInput,
 ): Promise<StartedGeneration> {
-  const roomName = parseRoomName(input.room)
-  // A room of another workspace is refused exactly like a workspace one is not in.
-  if (!roomName || roomName.workspaceId !== workspaceId) throw notFound('Chat')
-  // The model defaults are read alongside the access check (they are only
-  // used once it passes): one round trip less before the model is called.
-  const defaultsRead: Promise<{ member?: string | null; workspace?: string | null }> =
-    deps.defaults?.(workspaceId, userId) ?? Promise.resolve({})
-  defaultsRead.catch(() => undefined)
-  const access = await authorizeRoom(deps.db, userId, input.room).catch((error: unknown) => {
+  const access = await authorizeSessionRoom(deps.db, caller.sessionToken, input.room).catch((error: unknown) => {
     throw error instanceof AppError ? notFound('Chat') : error
   })
+  if (!access) throw new AppError('UNAUTHORIZED', 'Sign in first')
+  // A room of another workspace is refused exactly like a workspace one is not in.
+  if (access.workspaceId !== workspaceId) throw notFound('Chat')
+  const { userId } = access
   if (!access.canWrite || !can(access.role, 'budget:spend')) {
     throw new AppError('FORBIDDEN', `Your role (${access.role}) may not ask the AI in this workspace`)
   }
@@ -144,9 +140,14 @@ export async function startGeneration(
       return { messageId: generationId, generationId, model, status: 'exists', done: Promise.resolve() }
     }
     const sidekiq = await readSidekiq(deps, chat, input.room, workspaceId, hold, holds)
-    const defaults = await defaultsRead
+    const defaults = access.defaultModels
     const model = resolveModelId(
-      { chat: chat.model, sidekiq: sidekiq?.model, member: defaults.member, workspace: defaults.workspace },
+      {
+        chat: chat.model,
+        sidekiq: sidekiq?.model,
+        member: defaults.member,
+        workspace: defaults.workspace ?? deps.fallbackModel,
+      },
       deps.models.isAvailable,
     )
     const maxOutputTokens = Math.min(MAX_OUTPUT_TOKENS, Math.floor(model.contextWindow / 4))

@@ -6,7 +6,7 @@ import { listDevOutbox } from '../../../db/mail-outbox'
 import { getInvitationPreview, listInvitations, resendInvitation } from '../../../db/invitations'
 import { listMyWorkspaces, requireWorkspaceBySlug, transferOwnership } from '../../../db/workspaces'
 import { readUsageReport } from '../../../db/usage-report'
-import { createSessionUserResolver } from '../../../db/auth/session-user'
+import { createSessionTokenReader, createSessionUserResolver } from '../../../db/auth/session-user'
 import { getModelDefaults, setMemberDefaultModel, setWorkspaceDefaultModel } from '../../../db/model-defaults'
 import { listModels } from '../../../shared/models'
 import { usageQuery } from '../../../shared/schemas/usage'
@@ -22,6 +22,12 @@ interface Call {
   ctx: ApiContext
   /** Resolves the signed-in user or throws 401. */
   userId: () => Promise<string>
+  /**
+   * The request's session token, its signature checked but not yet looked
+   * up, or throws 401: for a domain call that reads the session together
+   * with what it needs next.
+   */
+  sessionToken: () => Promise<string>
 }
 interface Route {
   method: 'GET' | 'POST'
@@ -71,10 +77,10 @@ const ROUTES: Route[] = [
     const invitation = await resendInvitation(ctx.db, await userId(), workspaceId, invitationId, ctx.env)
     return json({ invitation })
   }),
-  route('POST', '/api/workspaces/:workspaceId/generate', async ({ ctx, userId, params, request }) => {
+  route('POST', '/api/workspaces/:workspaceId/generate', async ({ ctx, sessionToken, params, request }) => {
     const { workspaceId } = parseInput(workspaceParams, params)
     const input = parseInput(generateInput, await readJson(request))
-    const started = await startGeneration(requireAi(ctx), await userId(), workspaceId, input)
+    const started = await startGeneration(requireAi(ctx), { sessionToken: await sessionToken() }, workspaceId, input)
     const { messageId, generationId, model, status } = started
     return json({ messageId, generationId, model, status }, 202)
   }),
@@ -187,6 +193,7 @@ export function createApiHandler(ctx: ApiContext): ApiHandler {
   // getSession is most of a short request's time (docs/decisions/009). Pages
   // and better-auth's own endpoints still refresh sessions.
   const resolveUser = createSessionUserResolver(ctx.auth, ctx.db)
+  const readSessionToken = createSessionTokenReader(ctx.auth)
   return async (request) => {
     const url = new URL(request.url)
     if (!url.pathname.startsWith('/api/')) return null
@@ -211,15 +218,21 @@ export function createApiHandler(ctx: ApiContext): ApiHandler {
       if (request.method !== 'GET' && !sameOrigin(request, ctx.env)) {
         throw new AppError('FORBIDDEN', 'Cross-origin request refused')
       }
+      const bearer = /^bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim()
+      const credentials = { cookie: request.headers.get('cookie') ?? undefined, token: bearer ?? null }
       let cached: string | undefined
       const userId = async () => {
         if (cached) return cached
-        const bearer = /^bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim()
-        const id = await resolveUser({ cookie: request.headers.get('cookie') ?? undefined, token: bearer ?? null })
+        const id = await resolveUser(credentials)
         if (!id) throw new AppError('UNAUTHORIZED', 'Sign in first')
         return (cached = id)
       }
-      return await hit.r.handle({ request, params: hit.params, ctx, userId })
+      const sessionToken = async () => {
+        const token = await readSessionToken(credentials)
+        if (!token) throw new AppError('UNAUTHORIZED', 'Sign in first')
+        return token
+      }
+      return await hit.r.handle({ request, params: hit.params, ctx, userId, sessionToken })
     } catch (error) {
       return errorResponse(error)
     }
