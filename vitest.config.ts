@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // As the servers run (tests/helpers/node-flags.ts).
+    execArgv: ['--experimental-async-context-frame'],
   },
 })

@@ -1,3 +1,4 @@
+import { SERVER_NODE_FLAGS } from '../helpers/node-flags'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -142,7 +143,11 @@ export async function startOurs(db: BenchDatabase): Promise<BenchServer> {
   const child = await startProcess(
     'workspaces',
     // BENCH_SERVER_FLAGS: extra node flags for our node only (say, --cpu-prof).
-    [...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'sync-server/main.ts'],
+    [
+      ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ...SERVER_NODE_FLAGS,
+      'sync-server/main.ts',
+    ],
     {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',

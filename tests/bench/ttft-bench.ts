@@ -11,6 +11,7 @@
  * reservation in PostgreSQL, the provider call, the first words stored and
  * broadcast). Prints figures; asserts nothing.
  */
+import { SERVER_NODE_FLAGS } from '../helpers/node-flags'
 import { streamText } from 'ai'
 import type * as Y from 'yjs'
 import { createModelProvider } from '../../app/server/ai/providers'
@@ -63,8 +64,7 @@ export async function runTtftBench() {
     // BENCH_SERVER_FLAGS: extra node flags for the server only (say, --cpu-prof).
     [
       ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
-      '--import',
-      'tsx',
+      ...SERVER_NODE_FLAGS,
       'tests/bench/ttft-server.ts',
     ],
     { OPENAI_BASE_URL: fakeUrl },

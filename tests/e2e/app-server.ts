@@ -1,3 +1,4 @@
+import { SERVER_NODE_FLAGS } from '../helpers/node-flags'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -57,7 +58,7 @@ export async function startAppServer(options: AppServerOptions = {}) {
     url.pathname = `/${dbName}`
     databaseUrl = url.toString()
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'app/server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...SERVER_NODE_FLAGS, options.entry ?? 'app/server/main.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -1,3 +1,4 @@
+import { SERVER_NODE_FLAGS } from '../helpers/node-flags'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -59,7 +60,7 @@ test('serves on embedded PGlite with no set-up, and keeps data and sessions acro
 /** Runs the server entry with a given environment and returns how it exited. */
 function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/server/main.ts'], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'app/server/main.ts'], {
       env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '', BETTER_AUTH_SECRET: '', ...env },
     })
     let output = ''
