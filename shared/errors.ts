@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   /** Too many requests from one member in a short time. */
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** A feature this server was not configured for (billing without Stripe keys). */
+  NOT_CONFIGURED: 501,
+  /** A service we depend on (Stripe) failed or could not be reached; try again. */
+  UPSTREAM_FAILED: 502,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
