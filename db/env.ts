@@ -40,7 +40,26 @@ const envSchema = z.object({
   AI_DEFAULT_MODEL: z.string().optional(),
   /** Longest a model call may take before it ends the answer with an error, ms. */
   AI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(120_000),
+  /** Turns billing on; with it, the other STRIPE_* variables below (but STRIPE_API_URL) are required. */
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** Stripe price ids of the plans' subscriptions (the team price is per seat). */
+  STRIPE_PRICE_PRO: z.string().optional(),
+  STRIPE_PRICE_TEAM: z.string().optional(),
+  /** The metered price billing overage, attached to the meter STRIPE_METER_EVENT_NAME. */
+  STRIPE_PRICE_OVERAGE: z.string().optional(),
+  STRIPE_METER_EVENT_NAME: z.string().default('workspace_model_usage'),
+  /** Only to point the Stripe client elsewhere (a local test server). */
+  STRIPE_API_URL: z.url('must be an absolute URL such as http://127.0.0.1:12111').optional(),
 })
+
+/** With STRIPE_SECRET_KEY, billing needs all of these. */
+const STRIPE_REQUIRED = [
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_PRICE_PRO',
+  'STRIPE_PRICE_TEAM',
+  'STRIPE_PRICE_OVERAGE',
+] as const
 
 export type ServerEnv = z.infer<typeof envSchema> & { BETTER_AUTH_SECRET: string; BETTER_AUTH_URL: string }
 
@@ -58,6 +77,14 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`)
   }
   const env = result.data
+  if (env.STRIPE_SECRET_KEY) {
+    const missing = STRIPE_REQUIRED.filter((name) => !env[name])
+    if (missing.length) {
+      throw new EnvError(
+        `Invalid environment:\n${missing.map((name) => `  ${name}: required when STRIPE_SECRET_KEY is set`).join('\n')}`,
+      )
+    }
+  }
   if (!env.BETTER_AUTH_SECRET && env.NODE_ENV === 'production') {
     throw new EnvError('Invalid environment:\n  BETTER_AUTH_SECRET: required in production (32+ random characters)')
   }

@@ -46,8 +46,21 @@ export async function requireWorkspaceBySlug(db: Db, userId: string, slug: strin
 }
 
 export async function getWorkspace(db: Db, workspaceId: string) {
-  const [row] = await db.select().from(workspace).where(eq(workspace.id, workspaceId)).limit(1)
-  if (!row) return null
+  const [found] = await db.select().from(workspace).where(eq(workspace.id, workspaceId)).limit(1)
+  if (!found) return null
+  // Stripe's ids and state stay server-side: the billing page has its own, checked, view (db/billing.ts).
+  const {
+    stripeCustomerId: _customer,
+    stripeSubscriptionId: _subscription,
+    billingPlan: _billingPlan,
+    billingStatus: _billingStatus,
+    currentPeriodEnd: _periodEnd,
+    cancelAtPeriodEnd: _cancel,
+    pastDueSince: _pastDue,
+    includedUsageMicros: _included,
+    billedSeats: _seats,
+    ...row
+  } = found
   const [{ count }] = await db
     .select({ count: sql<number>`count(*)::int` })
     .from(member)

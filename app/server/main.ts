@@ -11,6 +11,8 @@ import { toNodeHandler } from 'srvx/node'
 import { getDatabase } from '../../db/client'
 import { EnvError, serverEnv } from '../../db/env'
 import { getProcessSyncServer } from '../../sync-server'
+import { createBillingDeps } from './billing/deps'
+import { createMeterReporter } from './billing/meter-reporter'
 
 interface StartBundle {
   default: { fetch: (request: Request) => Promise<Response> | Response }
@@ -30,6 +32,16 @@ async function main() {
   const assets = sirv(path.resolve('dist/client'), { immutable: true, gzip: true, etag: true })
 
   const sync = await getProcessSyncServer()
+  // Overage to Stripe's meter, grace periods and seats: every node runs one; claims keep them apart.
+  const billing = createBillingDeps(database.db, env)
+  const reporter = billing
+    ? createMeterReporter(billing, {
+        logger: {
+          warn: (msg, data) => console.warn(JSON.stringify({ level: 'warn', service: 'billing', msg, ...data })),
+        },
+      })
+    : null
+  reporter?.start()
 
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {
@@ -55,6 +67,7 @@ async function main() {
     if (stopping) return
     stopping = true
     console.log(`${signal}: shutting down`)
+    await reporter?.stop()
     // Sync first: it flushes queued updates and compacts rooms while the database is up.
     await sync.close()
     server.closeAllConnections()

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 import { user } from './auth'
 
 /** better-auth's `organization`, renamed: a workspace is the unit of isolation. */
@@ -15,11 +15,29 @@ export const workspace = pgTable(
     ownerId: text('owner_id')
       .notNull()
       .references(() => user.id, { onDelete: 'cascade' }),
+    /**
+     * The plan whose limits apply now: the subscribed plan, or free (see
+     * effectivePlan in shared/billing.ts). Every limit reads this column;
+     * only billing (db/billing.ts) writes it.
+     */
     plan: text('plan').notNull().default('free'),
     /** The model answers use when neither chat, sidekiq nor member picked one (catalog id). */
     defaultModel: text('default_model'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    // Billing, as Stripe last reported it (db/billing.ts). The workspace is the Stripe customer.
+    stripeCustomerId: text('stripe_customer_id').unique(),
+    stripeSubscriptionId: text('stripe_subscription_id'),
+    /** The paid plan subscribed to; null without a subscription. */
+    billingPlan: text('billing_plan'),
+    billingStatus: text('billing_status').notNull().default('none'),
+    currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
+    cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    pastDueSince: timestamp('past_due_since', { withTimezone: true }),
+    /** Seats the subscription was last set to (seat-priced plans); the billing worker keeps it at the member count. */
+    billedSeats: integer('billed_seats'),
+    /** Usage included in the plan that applies now, micro-units: overage is what goes beyond it. */
+    includedUsageMicros: bigint('included_usage_micros', { mode: 'number' }).notNull().default(2_000_000),
   },
   (t) => [
     index('workspace_owner_id_idx').on(t.ownerId),

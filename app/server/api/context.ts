@@ -3,6 +3,7 @@ import type { Db } from '../../../db/client'
 import type { ServerEnv } from '../../../db/env'
 import type { RevocationBus } from '../../../db/revocations'
 import type { GenerationDeps } from '../ai/generation'
+import type { BillingDeps } from '../billing/deps'
 
 /** What every API handler gets: the database, auth and environment of this process (or of a test). */
 export interface ApiContext {
@@ -12,4 +13,6 @@ export interface ApiContext {
   revocations: RevocationBus
   /** AI answers: the sync server's rooms, the model providers, the limits. Absent where no sync server runs. */
   ai?: GenerationDeps
+  /** Stripe billing; null or absent when this server has no Stripe keys (billing not configured). */
+  billing?: BillingDeps | null
 }

@@ -4,6 +4,7 @@ import { serverEnv } from '../../../db/env'
 import { getRevocationBus } from '../../../db/revocations'
 import { getProcessSyncServer } from '../../../sync-server'
 import { createGenerationDeps } from '../ai/deps'
+import { createBillingDeps } from '../billing/deps'
 import { createApiHandler, type ApiHandler } from './router'
 
 const API_KEY = Symbol.for('workspaces.api')
@@ -16,7 +17,14 @@ export function getApiHandler(): Promise<ApiHandler> {
     const { db } = await getDatabase()
     const env = serverEnv()
     const ai = createGenerationDeps({ db, env, sync: await getProcessSyncServer() })
-    return createApiHandler({ db, auth: await getAuth(), env, revocations: getRevocationBus(env.REDIS_URL), ai })
+    return createApiHandler({
+      db,
+      auth: await getAuth(),
+      env,
+      revocations: getRevocationBus(env.REDIS_URL),
+      ai,
+      billing: createBillingDeps(db, env),
+    })
   })()
   return holder[API_KEY]
 }

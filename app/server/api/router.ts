@@ -12,6 +12,9 @@ import { listModels } from '../../../shared/models'
 import { usageQuery } from '../../../shared/schemas/usage'
 import { generateInput, startGeneration, stopGeneration, stopInput } from '../ai/generation'
 import { docId } from '../../../shared/doc/ids'
+import { getBillingOverview } from '../../../db/billing'
+import { openPortal, startCheckout } from '../billing/checkout'
+import { handleStripeWebhook } from '../billing/webhook'
 import type { ApiContext } from './context'
 import { errorResponse, json, readJson } from './respond'
 
@@ -33,12 +36,20 @@ interface Route {
   method: 'GET' | 'POST'
   pattern: string[]
   handle: (call: Call) => Promise<Response>
+  /** Called by another service, not a browser (Stripe's webhook): it proves itself another way. */
+  crossOrigin?: boolean
 }
 
-const route = (method: Route['method'], pathname: string, handle: Route['handle']): Route => ({
+const route = (
+  method: Route['method'],
+  pathname: string,
+  handle: Route['handle'],
+  opts: { crossOrigin?: boolean } = {},
+): Route => ({
   method,
   pattern: pathname.split('/'),
   handle,
+  ...opts,
 })
 
 const workspaceParams = z.object({ workspaceId: entityId })
@@ -108,6 +119,29 @@ const ROUTES: Route[] = [
     const query = parseInput(usageQuery, Object.fromEntries(new URL(request.url).searchParams))
     return json(await readUsageReport(ctx.db, await userId(), workspaceId, query))
   }),
+  route('GET', '/api/workspaces/:workspaceId/billing', async ({ ctx, userId, params }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    return json(await getBillingOverview(ctx.db, await userId(), workspaceId, { configured: !!ctx.billing }))
+  }),
+  route('POST', '/api/workspaces/:workspaceId/billing/checkout', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    return json(await startCheckout(ctx.db, ctx.billing ?? null, await userId(), workspaceId, await readJson(request)))
+  }),
+  route('POST', '/api/workspaces/:workspaceId/billing/portal', async ({ ctx, userId, params }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    return json(await openPortal(ctx.db, ctx.billing ?? null, await userId(), workspaceId))
+  }),
+  route(
+    'POST',
+    '/api/billing/stripe/webhook',
+    async ({ ctx, request }) => {
+      if (!ctx.billing) throw new AppError('NOT_CONFIGURED', 'Billing is not configured on this server')
+      // The signature covers the exact bytes Stripe sent: read as text, never re-serialised.
+      const body = await request.text()
+      return json(await handleStripeWebhook(ctx.billing, body, request.headers.get('stripe-signature')))
+    },
+    { crossOrigin: true },
+  ),
   route('GET', '/api/invitations/:invitationId', async ({ ctx, params }) => {
     const { invitationId } = parseInput(z.object({ invitationId: entityId }), params)
     const preview = await getInvitationPreview(ctx.db, invitationId)
@@ -215,7 +249,7 @@ export function createApiHandler(ctx: ApiContext): ApiHandler {
     const hit = matches.find((x) => x.r.method === request.method)
     if (!hit) return json({ code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed' }, 405)
     try {
-      if (request.method !== 'GET' && !sameOrigin(request, ctx.env)) {
+      if (request.method !== 'GET' && !hit.r.crossOrigin && !sameOrigin(request, ctx.env)) {
         throw new AppError('FORBIDDEN', 'Cross-origin request refused')
       }
       const bearer = /^bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim()
