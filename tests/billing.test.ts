@@ -5,6 +5,7 @@ import { createBillingDeps, type BillingDeps } from '../app/server/billing/deps'
 import { createMeterReporter, meterIdentifier } from '../app/server/billing/meter-reporter'
 import { reconcileSeats } from '../app/server/billing/seats'
 import { expireGracePeriods } from '../db/billing'
+import { EnvError, parseEnv } from '../db/env'
 import { meterOutbox, workspace } from '../db/schema'
 import { recordUsage } from '../db/usage'
 import { PAST_DUE_GRACE_MS } from '../shared/billing'
@@ -79,6 +80,22 @@ async function row(workspaceId: string) {
   const [found] = await h.db.select().from(workspace).where(eq(workspace.id, workspaceId))
   return found
 }
+
+describe('configuration', () => {
+  test('with STRIPE_SECRET_KEY, a missing Stripe variable stops start-up with its name', () => {
+    const base = { NODE_ENV: 'test', BETTER_AUTH_SECRET: 'x'.repeat(32), STRIPE_SECRET_KEY: 'sk_test_x' }
+    expect(() => parseEnv(base)).toThrow(EnvError)
+    expect(() => parseEnv({ ...base, ...PRICES })).toThrow(
+      /STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set/,
+    )
+    expect(() => parseEnv({ ...base, ...PRICES, STRIPE_PRICE_TEAM: '', STRIPE_WEBHOOK_SECRET: 'whsec' })).toThrow(
+      /STRIPE_PRICE_TEAM/,
+    )
+    expect(parseEnv({ ...base, ...PRICES, STRIPE_WEBHOOK_SECRET: 'whsec' }).STRIPE_PRICE_PRO).toBe('price_pro')
+    // Without the key, billing is simply off.
+    expect(parseEnv({ NODE_ENV: 'test' }).STRIPE_SECRET_KEY).toBeUndefined()
+  })
+})
 
 describe('checkout and portal', () => {
   test('an owner gets a Checkout URL; the workspace becomes the Stripe customer; the plan price and the overage go in', async () => {
