@@ -19,6 +19,7 @@ import { Route as InviteInvitationIdRouteImport } from './routes/invite.$invitat
 import { Route as WWorkspaceSlugRouteImport } from './routes/w.$workspaceSlug'
 import { Route as WorkspacesNewRouteImport } from './routes/workspaces.new'
 import { Route as WWorkspaceSlugIndexRouteImport } from './routes/w.$workspaceSlug.index'
+import { Route as WWorkspaceSlugBillingRouteImport } from './routes/w.$workspaceSlug.billing'
 import { Route as WWorkspaceSlugSettingsRouteImport } from './routes/w.$workspaceSlug.settings'
 import { Route as WWorkspaceSlugUsageRouteImport } from './routes/w.$workspaceSlug.usage'
 import { Route as WWorkspaceSlugSettingsIndexRouteImport } from './routes/w.$workspaceSlug.settings.index'
@@ -75,6 +76,11 @@ const WWorkspaceSlugIndexRoute = WWorkspaceSlugIndexRouteImport.update({
   path: '/',
   getParentRoute: () => WWorkspaceSlugRoute,
 } as any)
+const WWorkspaceSlugBillingRoute = WWorkspaceSlugBillingRouteImport.update({
+  id: '/billing',
+  path: '/billing',
+  getParentRoute: () => WWorkspaceSlugRoute,
+} as any)
 const WWorkspaceSlugSettingsRoute = WWorkspaceSlugSettingsRouteImport.update({
   id: '/settings',
   path: '/settings',
@@ -114,6 +120,7 @@ export interface FileRoutesByFullPath {
   '/invite/$invitationId': typeof InviteInvitationIdRoute
   '/w/$workspaceSlug': typeof WWorkspaceSlugRouteWithChildren
   '/workspaces/new': typeof WorkspacesNewRoute
+  '/w/$workspaceSlug/billing': typeof WWorkspaceSlugBillingRoute
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsRouteWithChildren
   '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug/': typeof WWorkspaceSlugIndexRoute
@@ -130,6 +137,7 @@ export interface FileRoutesByTo {
   '/dev/outbox': typeof DevOutboxRoute
   '/invite/$invitationId': typeof InviteInvitationIdRoute
   '/workspaces/new': typeof WorkspacesNewRoute
+  '/w/$workspaceSlug/billing': typeof WWorkspaceSlugBillingRoute
   '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug': typeof WWorkspaceSlugIndexRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
@@ -147,6 +155,7 @@ export interface FileRoutesById {
   '/invite/$invitationId': typeof InviteInvitationIdRoute
   '/w/$workspaceSlug': typeof WWorkspaceSlugRouteWithChildren
   '/workspaces/new': typeof WorkspacesNewRoute
+  '/w/$workspaceSlug/billing': typeof WWorkspaceSlugBillingRoute
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsRouteWithChildren
   '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug/': typeof WWorkspaceSlugIndexRoute
@@ -166,6 +175,7 @@ export interface FileRouteTypes {
     | '/invite/$invitationId'
     | '/w/$workspaceSlug'
     | '/workspaces/new'
+    | '/w/$workspaceSlug/billing'
     | '/w/$workspaceSlug/settings'
     | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug/'
@@ -182,6 +192,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/invite/$invitationId'
     | '/workspaces/new'
+    | '/w/$workspaceSlug/billing'
     | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug'
     | '/w/$workspaceSlug/settings/invitations'
@@ -198,6 +209,7 @@ export interface FileRouteTypes {
     | '/invite/$invitationId'
     | '/w/$workspaceSlug'
     | '/workspaces/new'
+    | '/w/$workspaceSlug/billing'
     | '/w/$workspaceSlug/settings'
     | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug/'
@@ -290,6 +302,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof WWorkspaceSlugIndexRouteImport
       parentRoute: typeof WWorkspaceSlugRoute
     }
+    '/w/$workspaceSlug/billing': {
+      id: '/w/$workspaceSlug/billing'
+      path: '/billing'
+      fullPath: '/w/$workspaceSlug/billing'
+      preLoaderRoute: typeof WWorkspaceSlugBillingRouteImport
+      parentRoute: typeof WWorkspaceSlugRoute
+    }
     '/w/$workspaceSlug/settings': {
       id: '/w/$workspaceSlug/settings'
       path: '/settings'
@@ -348,12 +367,14 @@ const WWorkspaceSlugSettingsRouteWithChildren =
   )
 
 interface WWorkspaceSlugRouteChildren {
+  WWorkspaceSlugBillingRoute: typeof WWorkspaceSlugBillingRoute
   WWorkspaceSlugSettingsRoute: typeof WWorkspaceSlugSettingsRouteWithChildren
   WWorkspaceSlugUsageRoute: typeof WWorkspaceSlugUsageRoute
   WWorkspaceSlugIndexRoute: typeof WWorkspaceSlugIndexRoute
 }
 
 const WWorkspaceSlugRouteChildren: WWorkspaceSlugRouteChildren = {
+  WWorkspaceSlugBillingRoute: WWorkspaceSlugBillingRoute,
   WWorkspaceSlugSettingsRoute: WWorkspaceSlugSettingsRouteWithChildren,
   WWorkspaceSlugUsageRoute: WWorkspaceSlugUsageRoute,
   WWorkspaceSlugIndexRoute: WWorkspaceSlugIndexRoute,

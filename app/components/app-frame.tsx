@@ -1,6 +1,9 @@
 import { Link } from '@tanstack/react-router'
 import type { ReactNode } from 'react'
+import { can } from '../../shared/capabilities'
+import { isWorkspaceRole } from '../../shared/roles'
 import { api } from '../lib/api'
+import { BillingBanner } from './billing-banner'
 import { WorkspaceSwitcher, type SwitcherWorkspace } from './workspace-switcher'
 
 /** The signed-in frame: sidebar (switcher, navigation, account) and the page. */
@@ -45,6 +48,14 @@ export function AppFrame({
               Usage
             </Link>
             <Link
+              to="/w/$workspaceSlug/billing"
+              params={{ workspaceSlug: current.slug }}
+              className={nav}
+              activeProps={active}
+            >
+              Billing
+            </Link>
+            <Link
               to="/w/$workspaceSlug/settings"
               params={{ workspaceSlug: current.slug }}
               className={nav}
@@ -69,7 +80,12 @@ export function AppFrame({
           </div>
         </div>
       </aside>
-      <main className="min-w-0 flex-1 overflow-y-auto">{children}</main>
+      <main className="min-w-0 flex-1 overflow-y-auto">
+        {current && isWorkspaceRole(current.role) && can(current.role, 'workspace:billing') ? (
+          <BillingBanner workspaceId={current.id} slug={current.slug} />
+        ) : null}
+        {children}
+      </main>
     </div>
   )
 }
