@@ -14,6 +14,7 @@ export class SyncMetrics {
   messagesOut = 0
   droppedViewerUpdates = 0
   droppedAwareness = 0
+  refusedSidekiqs = 0
   authRefusals = new Map<number, number>()
   closes = new Map<number, number>()
   private persistBuckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0)
@@ -61,6 +62,9 @@ export class SyncMetrics {
     metric('sync_messages_out_total', 'counter', 'Messages sent.', [['', this.messagesOut]])
     metric('sync_dropped_viewer_updates_total', 'counter', 'Document updates from viewers, dropped.', [
       ['', this.droppedViewerUpdates],
+    ])
+    metric('sync_refused_sidekiqs_total', 'counter', 'Sidekiqs added beyond the plan, taken out again.', [
+      ['', this.refusedSidekiqs],
     ])
     metric('sync_dropped_awareness_total', 'counter', 'Awareness updates for client ids the sender does not own.', [
       ['', this.droppedAwareness],

@@ -1,6 +1,14 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { closeStaleMessages, migrateDoc, serverOrigin } from '../shared/doc'
+import {
+  closeStaleMessages,
+  countSidekiqs,
+  migrateDoc,
+  removeSidekiqs,
+  serverOrigin,
+  sidekiqsAddedBy,
+} from '../shared/doc'
+import { mayHoldSidekiqs } from '../db/plan-limits'
 import type { Db } from '../db/client'
 import { compactRoom, loadRoom, type UpdateAppender } from '../db/room-storage'
 import type { Fanout, FanoutKind } from './fanout'
@@ -64,6 +72,8 @@ interface RoomDeps {
  * broadcast, one at a time per room, so the order in the log is the order
  * peers see.
  */
+const PLAN_LIMIT_ORIGIN = serverOrigin('plan-limit')
+
 export class Room {
   readonly doc = new Y.Doc({ gc: true })
   readonly awareness = new awarenessProtocol.Awareness(this.doc)
@@ -237,6 +247,7 @@ export class Room {
         this.approxBytes = Y.encodeStateAsUpdate(this.doc).byteLength
         if (this.approxBytes + update.byteLength > this.deps.limits.maxDocumentBytes) throw new DocumentTooLargeError()
       }
+      const addedSidekiqs = sidekiqsAddedBy(this.doc, update)
       const started = performance.now()
       await this.deps.appender.append(this.name, this.workspaceId, update)
       this.deps.metrics.persisted(performance.now() - started)
@@ -251,10 +262,26 @@ export class Room {
         throw new UnappliableUpdateError(String(error))
       }
       if (++this.sinceCompaction >= this.deps.limits.compactEvery) void this.compact()
+      if (addedSidekiqs.length) await this.refuseSidekiqsOverLimit(addedSidekiqs)
     }
     const next = this.queue.then(run)
     this.queue = next.catch(() => {})
     return next
+  }
+
+  /**
+   * Sidekiqs a client added beyond the workspace's plan are taken out again
+   * by the server, for every client. A CRDT update cannot be refused: a
+   * dropped one would leave its author's later edits waiting forever on it.
+   * Checked in the room's queue, so two members adding at once cannot both
+   * slip under the limit; sidekiqs that were there before a downgrade stay.
+   */
+  private async refuseSidekiqsOverLimit(added: string[]) {
+    if (await mayHoldSidekiqs(this.deps.db, this.workspaceId, countSidekiqs(this.doc))) return
+    this.deps.metrics.refusedSidekiqs += added.length
+    void this.applyServerChange((doc) => removeSidekiqs(doc, added, PLAN_LIMIT_ORIGIN)).catch((error: unknown) =>
+      this.deps.logger.warn('over-limit sidekiqs not removed', { room: this.name, error: String(error) }),
+    )
   }
 
   /** Folds the update log into the snapshot; failures are logged and retried next time. */

@@ -74,4 +74,7 @@ export {
   updateSidekiq,
   setSidekiqInstructions,
   deleteSidekiq,
+  countSidekiqs,
+  sidekiqsAddedBy,
+  removeSidekiqs,
 } from './sidekiqs'

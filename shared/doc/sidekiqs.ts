@@ -298,3 +298,50 @@ export function deleteSidekiq(doc: Y.Doc, sidekiqId: string, origin: DocOrigin =
     sidekiqsRoot(doc).delete(v.sidekiqId)
   }, origin)
 }
+
+/** How many sidekiqs the document holds (what a plan's sidekiq limit counts). */
+export function countSidekiqs(doc: Y.Doc): number {
+  return sidekiqsRoot(doc).size
+}
+
+const SIDEKIQS_KEY_BYTES = new TextEncoder().encode(SIDEKIQS_KEY)
+
+/**
+ * The ids of the sidekiqs an update would add to `doc`, read from the
+ * update before it is applied: the sync server takes out again those that
+ * take a workspace past its plan's limit. A new sidekiq is a new key of the root
+ * map, and Yjs writes a root parent by name in the update; an update that
+ * does not contain that name adds none, which spares decoding the rest.
+ */
+export function sidekiqsAddedBy(doc: Y.Doc, update: Uint8Array): string[] {
+  if (!containsBytes(update, SIDEKIQS_KEY_BYTES)) return []
+  const root = sidekiqsRoot(doc)
+  const added = new Set<string>()
+  for (const struct of Y.decodeUpdate(update).structs) {
+    // In a decoded update, a root parent is its name (typed as a type or an ID for items already integrated).
+    if (!(struct instanceof Y.Item) || (struct.parent as unknown) !== SIDEKIQS_KEY || !struct.parentSub) continue
+    if (!root.has(struct.parentSub)) added.add(struct.parentSub)
+  }
+  return [...added]
+}
+
+/** Removes sidekiqs by id in one change (those still there). */
+export function removeSidekiqs(doc: Y.Doc, ids: readonly string[], origin: DocOrigin): void {
+  const root = sidekiqsRoot(doc)
+  doc.transact(() => {
+    for (const id of ids) root.delete(id)
+  }, origin)
+}
+
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0]
+  outer: for (
+    let i = haystack.indexOf(first);
+    i !== -1 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(first, i + 1)
+  ) {
+    for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer
+    return true
+  }
+  return false
+}

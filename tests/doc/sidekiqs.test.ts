@@ -2,8 +2,12 @@ import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { AppError } from '../../shared/errors'
 import {
+  countSidekiqs,
   createSidekiq,
   deleteSidekiq,
+  LOCAL_ORIGIN,
+  removeSidekiqs,
+  sidekiqsAddedBy,
   getSidekiq,
   getSidekiqInstructionsText,
   listSidekiqs,
@@ -229,5 +233,45 @@ describe('deleteSidekiq', () => {
     writer()
     deleteSidekiq(doc, 's1')
     expect(createSidekiq(doc, { name: 'writer', model: 'm', createdBy: 'u1' }).name).toBe('writer')
+  })
+})
+
+describe('sidekiqs an update adds (the plan limit check)', () => {
+  const updateFrom = (source: Y.Doc, base: Y.Doc) => Y.encodeStateAsUpdate(source, Y.encodeStateVector(base))
+  const starter = (id: string, target: Y.Doc) =>
+    createSidekiq(target, { id, name: `S ${id}`, instructions: '', model: 'demo', createdBy: 'u1' })
+
+  test('names the new sidekiqs in an update, and only those', () => {
+    const other = new Y.Doc()
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc))
+    starter('new-1', other)
+    starter('new-2', other)
+    const update = updateFrom(other, doc)
+    expect(sidekiqsAddedBy(doc, update).sort()).toEqual(['new-1', 'new-2'])
+    expect(countSidekiqs(doc)).toBe(0)
+    Y.applyUpdate(doc, update)
+    expect(countSidekiqs(doc)).toBe(2)
+    // Resent (a reconnecting client sends its whole state): nothing new.
+    expect(sidekiqsAddedBy(doc, Y.encodeStateAsUpdate(other))).toEqual([])
+  })
+
+  test('an edit of an existing sidekiq, or a chat, adds none', () => {
+    starter('kept', doc)
+    const other = new Y.Doc()
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc))
+    updateSidekiq(other, 'kept', { name: 'Renamed' })
+    other.getMap('chats').set('c1', 'x')
+    expect(sidekiqsAddedBy(doc, updateFrom(other, doc))).toEqual([])
+  })
+
+  test('removeSidekiqs takes out the named ones in one change', () => {
+    starter('a', doc)
+    starter('b', doc)
+    starter('c', doc)
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    removeSidekiqs(doc, ['a', 'c', 'gone'], LOCAL_ORIGIN)
+    expect(listSidekiqs(doc).map((s) => s.id)).toEqual(['b'])
+    expect(updates).toHaveLength(1)
   })
 })
