@@ -12,7 +12,7 @@ import { getDatabase } from '../../db/client'
 import { EnvError, serverEnv } from '../../db/env'
 import { getProcessSyncServer } from '../../sync-server'
 import { createBillingDeps } from './billing/deps'
-import { createMeterReporter } from './billing/meter-reporter'
+import { startBillingWorker } from './billing/worker'
 
 interface StartBundle {
   default: { fetch: (request: Request) => Promise<Response> | Response }
@@ -34,14 +34,7 @@ async function main() {
   const sync = await getProcessSyncServer()
   // Overage to Stripe's meter, grace periods and seats: every node runs one; claims keep them apart.
   const billing = createBillingDeps(database.db, env)
-  const reporter = billing
-    ? createMeterReporter(billing, {
-        logger: {
-          warn: (msg, data) => console.warn(JSON.stringify({ level: 'warn', service: 'billing', msg, ...data })),
-        },
-      })
-    : null
-  reporter?.start()
+  const reporter = billing ? startBillingWorker(billing) : null
 
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {

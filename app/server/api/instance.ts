@@ -5,6 +5,7 @@ import { getRevocationBus } from '../../../db/revocations'
 import { getProcessSyncServer } from '../../../sync-server'
 import { createGenerationDeps } from '../ai/deps'
 import { createBillingDeps } from '../billing/deps'
+import { startBillingWorker } from '../billing/worker'
 import { createApiHandler, type ApiHandler } from './router'
 
 const API_KEY = Symbol.for('workspaces.api')
@@ -17,13 +18,15 @@ export function getApiHandler(): Promise<ApiHandler> {
     const { db } = await getDatabase()
     const env = serverEnv()
     const ai = createGenerationDeps({ db, env, sync: await getProcessSyncServer() })
+    const billing = createBillingDeps(db, env)
+    if (billing) startBillingWorker(billing)
     return createApiHandler({
       db,
       auth: await getAuth(),
       env,
       revocations: getRevocationBus(env.REDIS_URL),
       ai,
-      billing: createBillingDeps(db, env),
+      billing,
     })
   })()
   return holder[API_KEY]
