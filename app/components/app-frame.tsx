@@ -3,6 +3,8 @@ import type { ReactNode } from 'react'
 import { can } from '../../shared/capabilities'
 import { isWorkspaceRole } from '../../shared/roles'
 import { api } from '../lib/api'
+import { clearLocalCopies } from '../lib/sync/workspace-replica'
+import { SyncIndicator } from './sync-indicator'
 import { BillingBanner } from './billing-banner'
 import { WorkspaceSwitcher, type SwitcherWorkspace } from './workspace-switcher'
 
@@ -13,12 +15,14 @@ export function AppFrame({
   workspaces,
   children,
 }: {
-  viewer: { name: string; email: string }
+  viewer: { id: string; name: string; email: string }
   current: SwitcherWorkspace | null
   workspaces: SwitcherWorkspace[]
   children: ReactNode
 }) {
   const signOut = async () => {
+    // What this device kept of the person's workspaces goes with them.
+    await clearLocalCopies(viewer.id).catch(() => undefined)
     await api('/api/auth/sign-out', {})
     window.location.assign('/sign-in')
   }
@@ -28,6 +32,7 @@ export function AppFrame({
     <div className="flex min-h-screen flex-col md:flex-row">
       <aside className="flex w-full shrink-0 flex-col border-b border-zinc-200 bg-zinc-100/70 p-3 md:h-screen md:w-64 md:border-r md:border-b-0">
         <WorkspaceSwitcher current={current} workspaces={workspaces} />
+        {current ? <SyncIndicator /> : null}
         {current ? (
           <nav className="mt-4 space-y-0.5" aria-label="Workspace">
             <Link

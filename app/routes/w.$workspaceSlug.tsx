@@ -1,5 +1,7 @@
 import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
+import { AccessEnded } from '../components/access-ended'
 import { AppFrame } from '../components/app-frame'
+import { WorkspaceReplicaProvider } from '../lib/sync/workspace-replica-context'
 import { NotAvailable } from '../components/not-available'
 import { getWorkspaceShell } from '../server/pages.functions'
 
@@ -23,8 +25,20 @@ function WorkspaceLayout() {
   }
   const current = shell.workspaces.find((w) => w.id === shell.workspace.id) ?? { ...shell.workspace, role: shell.role }
   return (
-    <AppFrame viewer={shell.viewer} current={current} workspaces={shell.workspaces}>
-      <Outlet />
-    </AppFrame>
+    // Keyed by workspace: switching replaces the whole replica and everything that read it.
+    <WorkspaceReplicaProvider
+      key={shell.workspace.id}
+      workspaceId={shell.workspace.id}
+      userId={shell.viewer.id}
+      revoked={(revocation) => (
+        <AppFrame viewer={shell.viewer} current={null} workspaces={shell.workspaces}>
+          <AccessEnded revocation={revocation} />
+        </AppFrame>
+      )}
+    >
+      <AppFrame viewer={shell.viewer} current={current} workspaces={shell.workspaces}>
+        <Outlet />
+      </AppFrame>
+    </WorkspaceReplicaProvider>
   )
 }
