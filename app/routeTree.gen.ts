@@ -22,6 +22,7 @@ import { Route as WWorkspaceSlugIndexRouteImport } from './routes/w.$workspaceSl
 import { Route as WWorkspaceSlugBillingRouteImport } from './routes/w.$workspaceSlug.billing'
 import { Route as WWorkspaceSlugSettingsRouteImport } from './routes/w.$workspaceSlug.settings'
 import { Route as WWorkspaceSlugUsageRouteImport } from './routes/w.$workspaceSlug.usage'
+import { Route as WWorkspaceSlugCChatIdRouteImport } from './routes/w.$workspaceSlug.c.$chatId'
 import { Route as WWorkspaceSlugSettingsIndexRouteImport } from './routes/w.$workspaceSlug.settings.index'
 import { Route as WWorkspaceSlugSettingsInvitationsRouteImport } from './routes/w.$workspaceSlug.settings.invitations'
 import { Route as WWorkspaceSlugSettingsMembersRouteImport } from './routes/w.$workspaceSlug.settings.members'
@@ -91,6 +92,11 @@ const WWorkspaceSlugUsageRoute = WWorkspaceSlugUsageRouteImport.update({
   path: '/usage',
   getParentRoute: () => WWorkspaceSlugRoute,
 } as any)
+const WWorkspaceSlugCChatIdRoute = WWorkspaceSlugCChatIdRouteImport.update({
+  id: '/c/$chatId',
+  path: '/c/$chatId',
+  getParentRoute: () => WWorkspaceSlugRoute,
+} as any)
 const WWorkspaceSlugSettingsIndexRoute =
   WWorkspaceSlugSettingsIndexRouteImport.update({
     id: '/',
@@ -124,6 +130,7 @@ export interface FileRoutesByFullPath {
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsRouteWithChildren
   '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug/': typeof WWorkspaceSlugIndexRoute
+  '/w/$workspaceSlug/c/$chatId': typeof WWorkspaceSlugCChatIdRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
   '/w/$workspaceSlug/settings/': typeof WWorkspaceSlugSettingsIndexRoute
@@ -140,6 +147,7 @@ export interface FileRoutesByTo {
   '/w/$workspaceSlug/billing': typeof WWorkspaceSlugBillingRoute
   '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug': typeof WWorkspaceSlugIndexRoute
+  '/w/$workspaceSlug/c/$chatId': typeof WWorkspaceSlugCChatIdRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsIndexRoute
@@ -159,6 +167,7 @@ export interface FileRoutesById {
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsRouteWithChildren
   '/w/$workspaceSlug/usage': typeof WWorkspaceSlugUsageRoute
   '/w/$workspaceSlug/': typeof WWorkspaceSlugIndexRoute
+  '/w/$workspaceSlug/c/$chatId': typeof WWorkspaceSlugCChatIdRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
   '/w/$workspaceSlug/settings/': typeof WWorkspaceSlugSettingsIndexRoute
@@ -179,6 +188,7 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug/settings'
     | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug/'
+    | '/w/$workspaceSlug/c/$chatId'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
     | '/w/$workspaceSlug/settings/'
@@ -195,6 +205,7 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug/billing'
     | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug'
+    | '/w/$workspaceSlug/c/$chatId'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
     | '/w/$workspaceSlug/settings'
@@ -213,6 +224,7 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug/settings'
     | '/w/$workspaceSlug/usage'
     | '/w/$workspaceSlug/'
+    | '/w/$workspaceSlug/c/$chatId'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
     | '/w/$workspaceSlug/settings/'
@@ -323,6 +335,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof WWorkspaceSlugUsageRouteImport
       parentRoute: typeof WWorkspaceSlugRoute
     }
+    '/w/$workspaceSlug/c/$chatId': {
+      id: '/w/$workspaceSlug/c/$chatId'
+      path: '/c/$chatId'
+      fullPath: '/w/$workspaceSlug/c/$chatId'
+      preLoaderRoute: typeof WWorkspaceSlugCChatIdRouteImport
+      parentRoute: typeof WWorkspaceSlugRoute
+    }
     '/w/$workspaceSlug/settings/': {
       id: '/w/$workspaceSlug/settings/'
       path: '/'
@@ -371,6 +390,7 @@ interface WWorkspaceSlugRouteChildren {
   WWorkspaceSlugSettingsRoute: typeof WWorkspaceSlugSettingsRouteWithChildren
   WWorkspaceSlugUsageRoute: typeof WWorkspaceSlugUsageRoute
   WWorkspaceSlugIndexRoute: typeof WWorkspaceSlugIndexRoute
+  WWorkspaceSlugCChatIdRoute: typeof WWorkspaceSlugCChatIdRoute
 }
 
 const WWorkspaceSlugRouteChildren: WWorkspaceSlugRouteChildren = {
@@ -378,6 +398,7 @@ const WWorkspaceSlugRouteChildren: WWorkspaceSlugRouteChildren = {
   WWorkspaceSlugSettingsRoute: WWorkspaceSlugSettingsRouteWithChildren,
   WWorkspaceSlugUsageRoute: WWorkspaceSlugUsageRoute,
   WWorkspaceSlugIndexRoute: WWorkspaceSlugIndexRoute,
+  WWorkspaceSlugCChatIdRoute: WWorkspaceSlugCChatIdRoute,
 }
 
 const WWorkspaceSlugRouteWithChildren = WWorkspaceSlugRoute._addFileChildren(

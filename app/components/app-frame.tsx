@@ -4,6 +4,7 @@ import { can } from '../../shared/capabilities'
 import { isWorkspaceRole } from '../../shared/roles'
 import { api } from '../lib/api'
 import { clearLocalCopies } from '../lib/sync/workspace-replica'
+import { ChatList } from './chat-list'
 import { SyncIndicator } from './sync-indicator'
 import { BillingBanner } from './billing-banner'
 import { WorkspaceSwitcher, type SwitcherWorkspace } from './workspace-switcher'
@@ -69,6 +70,13 @@ export function AppFrame({
               Settings
             </Link>
           </nav>
+        ) : null}
+        {current ? (
+          <ChatList
+            slug={current.slug}
+            userId={viewer.id}
+            canWrite={isWorkspaceRole(current.role) && can(current.role, 'content:write')}
+          />
         ) : null}
         <div className="mt-auto hidden border-t border-zinc-200 pt-3 md:block">
           <div className="truncate text-sm font-medium text-zinc-900" data-testid="viewer-name">

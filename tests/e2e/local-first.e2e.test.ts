@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startAppServer } from './app-server'
 import { launchBrowser, newWatchedContext } from './browser'
+import { callAs, signUpThroughPage, syncStatus } from './people'
 
 let server: Awaited<ReturnType<typeof startAppServer>>
 let browser: Browser
@@ -16,25 +17,9 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function signUp(page: Page, name: string) {
-  const email = `${name.toLowerCase()}-${Date.now().toString(36)}@example.test`
-  await page.goto('/sign-up')
-  await page.getByLabel('Name').fill(name)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('correct horse battery')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await page.waitForURL(/\/w\/personal-[a-f0-9]{12}$/)
-  return email
-}
-
-/** Our API as the browser context's signed-in user (its cookies), from the same origin. */
-async function call(context: BrowserContext, path: string, data: unknown) {
-  const res = await context.request.post(`${server.baseURL}${path}`, { data, headers: { origin: server.baseURL } })
-  expect(res.status(), `${path}: ${await res.text()}`).toBe(200)
-  return res.json()
-}
-
-const status = (page: Page) => page.getByTestId('sync-status').getAttribute('data-status')
+const call = (context: BrowserContext, path: string, data: unknown) => callAs(context, server.baseURL, path, data)
+const signUp = signUpThroughPage
+const status = syncStatus
 const localCopies = (page: Page) =>
   page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter(Boolean))
 

@@ -6,7 +6,7 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from '@ai-sdk/provider'
-import { tokensForChars } from './prompt'
+import { TITLE_INSTRUCTION, tokensForChars } from './prompt'
 
 /**
  * The built-in offline model: a real AI SDK language model, so the whole
@@ -73,6 +73,16 @@ export function createDemoModel(options: DemoModelOptions = {}): LanguageModelV4
 
 function answer(call: LanguageModelV4CallOptions): { text: string; finishReason: LanguageModelV4FinishReason } {
   const asked = lastUserText(call.prompt)
+  if (asked.startsWith(TITLE_INSTRUCTION)) {
+    // A title: the question's first words, not the demo label.
+    const question = /Question: (.*?)(?: Answer:|$)/.exec(asked)?.[1] ?? ''
+    const title = question
+      .split(' ')
+      .slice(0, 6)
+      .join(' ')
+      .replace(/[?.!,;:]+$/, '')
+    return { text: title || 'New chat', finishReason: { unified: 'stop', raw: 'stop' } }
+  }
   const echo = asked.length > ECHO_LIMIT ? `${asked.slice(0, ECHO_LIMIT).trimEnd()}…` : asked
   const full = echo
     ? `${DEMO_LABEL} You wrote: “${echo}” Configure OPENAI_BASE_URL, OPENAI_API_KEY or ANTHROPIC_API_KEY for real answers.`

@@ -84,3 +84,6 @@ export function buildPrompt(
 }
 
 const asked = (m: Message): PromptMessage => ({ role: 'user', content: m.content })
+
+/** How a title is asked for (the demo model recognises it and answers with the question's first words). */
+export const TITLE_INSTRUCTION = 'Write a title of at most six words for this conversation. Answer with the title only.'

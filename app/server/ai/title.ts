@@ -5,7 +5,7 @@ import { getChat, renameChat, serverOrigin } from '../../../shared/doc'
 import { AppError } from '../../../shared/errors'
 import { costMicros, estimateMaxCostMicros, type ModelEntry } from '../../../shared/models'
 import type { GenerationDeps } from './generation'
-import { estimateTokens } from './prompt'
+import { estimateTokens, TITLE_INSTRUCTION } from './prompt'
 
 const TITLE_MAX_OUTPUT_TOKENS = 24
 const TITLE_ORIGIN = serverOrigin('ai-title')
@@ -28,7 +28,7 @@ export async function generateChatTitle(
     .map((m) => `${m.role === 'user' ? 'Question' : 'Answer'}: ${m.content.slice(0, 2000)}`)
     .join('\n\n')
   if (!conversation) return
-  const prompt = `Write a title of at most six words for this conversation. Answer with the title only.\n\n${conversation}`
+  const prompt = `${TITLE_INSTRUCTION}\n\n${conversation}`
   const generationId = `${job.answerId}.title`
   const inputTokens = estimateTokens(prompt)
   try {

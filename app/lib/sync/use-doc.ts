@@ -1,0 +1,35 @@
+import { useCallback, useRef, useSyncExternalStore } from 'react'
+import type * as Y from 'yjs'
+
+/**
+ * A value read from a Yjs document with the shared/doc readers, kept current:
+ * read again after every change to the document (local, remote or loaded
+ * from the device) and only then, so a render reads a stable snapshot.
+ */
+export function useDocValue<T>(doc: Y.Doc | null, read: (doc: Y.Doc) => T, empty: T): T {
+  const cache = useRef<{ doc: Y.Doc | null; version: number; value: T } | null>(null)
+  const version = useRef(0)
+  const readRef = useRef(read)
+  readRef.current = read
+  const subscribe = useCallback(
+    (notify: () => void) => {
+      if (!doc) return () => {}
+      const onUpdate = () => {
+        version.current++
+        notify()
+      }
+      doc.on('update', onUpdate)
+      return () => doc.off('update', onUpdate)
+    },
+    [doc],
+  )
+  const snapshot = () => {
+    if (!doc) return empty
+    const cached = cache.current
+    if (cached && cached.doc === doc && cached.version === version.current) return cached.value
+    const value = readRef.current(doc)
+    cache.current = { doc, version: version.current, value }
+    return value
+  }
+  return useSyncExternalStore(subscribe, snapshot, () => empty)
+}
