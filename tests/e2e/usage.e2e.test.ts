@@ -7,6 +7,7 @@ import { formatMicros } from '../../shared/money'
 import { currentPeriod } from '../../shared/schemas/usage'
 import { startAppServer } from './app-server'
 import { launchBrowser, newWatchedContext } from './browser'
+import { signUpThroughPage } from './people'
 
 let server: Awaited<ReturnType<typeof startAppServer>>
 let browser: Browser
@@ -54,13 +55,8 @@ async function insertEvents(events: Event[]) {
 const sum = (events: Event[], key: 'inputTokens' | 'outputTokens' | 'costMicros') =>
   events.reduce((n, e) => n + e[key], 0)
 
-async function signUp(page: Page, name: string, email: string) {
-  await page.goto('/sign-up')
-  await page.getByLabel('Name').fill(name)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('correct horse battery')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await page.waitForURL(/\/w\/personal-[a-f0-9]{12}$/)
+async function signUp(page: Page, name: string) {
+  const email = await signUpThroughPage(page, name)
   const slug = new URL(page.url()).pathname.split('/')[2]
   const [row] = await sql<{ userId: string; workspaceId: string }[]>`
     select u.id as "userId", w.id as "workspaceId"
@@ -80,10 +76,9 @@ const text = (page: Page, testId: string) => page.getByTestId(testId).textConten
 const EXPECTED_400 = /^console: Failed to load resource: the server responded with a status of 400\b/
 
 test('an owner sees the totals, daily bars and breakdowns of the calls made in the period, and a refused range', async () => {
-  const stamp = Date.now().toString(36)
   const a = await newWatchedContext(browser, server.baseURL)
   const page = await a.context.newPage()
-  const alice = await signUp(page, 'Alice', `alice-${stamp}@example.test`)
+  const alice = await signUp(page, 'Alice')
 
   const period = currentPeriod()
   const day = (n: number, hour: number) => new Date(period.from.getTime() + n * DAY_MS + hour * 60 * 60 * 1000)
@@ -188,8 +183,8 @@ test('a member sees only their own calls, with a note that owners and admins see
   const b = await newWatchedContext(browser, server.baseURL)
   const pageA = await a.context.newPage()
   const pageB = await b.context.newPage()
-  const owner = await signUp(pageA, 'Olive', `olive-${stamp}@example.test`)
-  const member = await signUp(pageB, 'Mo', `mo-${stamp}@example.test`)
+  const owner = await signUp(pageA, 'Olive')
+  const member = await signUp(pageB, 'Mo')
 
   // A shared workspace set up in the database: the invitation flow has its own test.
   const workspaceId = `ws_${randomBytes(8).toString('hex')}`
