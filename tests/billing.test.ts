@@ -418,6 +418,31 @@ describe('metered overage', () => {
   })
 })
 
+describe('the billing worker', () => {
+  test('a round ends lapsed grace periods, at most once a minute', async () => {
+    const owner = await signUp(h, 'Owner')
+    const ws = await createWorkspace(owner)
+    const { subscription } = await subscribe(owner, ws.id, 'pro')
+    fake.updateSubscription(subscription.id, { status: 'past_due' })
+    await sendEvent('invoice.payment_failed', fake.createInvoice(subscription.id, 'open'))
+    const lapse = () =>
+      h.db
+        .update(workspace)
+        .set({ pastDueSince: new Date(Date.now() - PAST_DUE_GRACE_MS - 1000) })
+        .where(eq(workspace.id, ws.id))
+    const worker = createMeterReporter(billing, { housekeepingMs: 60_000 })
+    await worker.runOnce()
+    expect((await row(ws.id)).plan).toBe('pro')
+    await lapse()
+    // The same minute: not looked at again yet.
+    await worker.runOnce()
+    expect((await row(ws.id)).plan).toBe('pro')
+    // A worker whose minute has come (a fresh one) ends it.
+    await createMeterReporter(billing).runOnce()
+    expect((await row(ws.id)).plan).toBe('free')
+  })
+})
+
 describe('seats', () => {
   test('a seat-priced subscription follows the member count', async () => {
     const team = await teamWithEveryRole(h)

@@ -11,6 +11,8 @@ export interface MeterReporterOptions {
   batch?: number
   /** How long a claimed row is left to its reporter before another may take it, ms. */
   leaseMs?: number
+  /** How often grace periods and seats are looked at, ms: each is a scan of the billed workspaces. */
+  housekeepingMs?: number
   logger?: { warn(msg: string, data?: Record<string, unknown>): void }
   /** Tests: runs after a row was sent and before it is marked (a crash injected there). */
   afterSend?: (row: MeterOutboxRow) => void | Promise<void>
@@ -27,14 +29,16 @@ export const backoffMs = (attempts: number) => Math.min(3_600_000, 1000 * 2 ** M
  * due rows, sends each as a meter event with an identifier derived from its
  * usage event, marks it sent. A failed send is retried with backoff; a crash
  * between send and mark resends the same identifier, which Stripe refuses
- * as a duplicate, and that counts as sent. Each round also ends the grace
- * period of workspaces whose payment failed long enough ago, and sets
+ * as a duplicate, and that counts as sent. Once a minute it also ends the
+ * grace period of workspaces whose payment failed long enough ago, and sets
  * seat-priced subscriptions to their member count.
  */
 export function createMeterReporter(deps: BillingDeps, opts: MeterReporterOptions = {}) {
   const intervalMs = opts.intervalMs ?? 5_000
   const batch = opts.batch ?? 100
   const leaseMs = opts.leaseMs ?? 60_000
+  const housekeepingMs = opts.housekeepingMs ?? 60_000
+  let housekept = -Infinity
   let timer: NodeJS.Timeout | null = null
   let running: Promise<number> | null = null
   let stopped = false
@@ -56,10 +60,13 @@ export function createMeterReporter(deps: BillingDeps, opts: MeterReporterOption
 
   /** One round: sends what is due; resolves with the number of rows sent. */
   const runOnce = async (): Promise<number> => {
-    await expireGracePeriods(deps.db)
-    await reconcileSeats(deps).catch((error: unknown) =>
-      opts.logger?.warn('seats not reconciled', { error: String(error) }),
-    )
+    if (performance.now() - housekept >= housekeepingMs) {
+      housekept = performance.now()
+      await expireGracePeriods(deps.db)
+      await reconcileSeats(deps).catch((error: unknown) =>
+        opts.logger?.warn('seats not reconciled', { error: String(error) }),
+      )
+    }
     let sent = 0
     for (;;) {
       const rows = await claimMeterRows(deps.db, { limit: batch, leaseMs })
