@@ -1,5 +1,13 @@
 import { and, count, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
-import { effectivePlan, graceEndsAt, isBillingStatus, PAST_DUE_GRACE_MS, type BillingStatus } from '../shared/billing'
+import {
+  effectivePlan,
+  graceEndsAt,
+  isBillingStatus,
+  isLiveSubscription,
+  LIVE_BILLING_STATUSES,
+  PAST_DUE_GRACE_MS,
+  type BillingStatus,
+} from '../shared/billing'
 import { notFound } from '../shared/errors'
 import { isPlanId, PLANS, planFor, type PlanId } from '../shared/plans'
 import type { BillingOverview } from '../shared/schemas/billing'
@@ -98,8 +106,6 @@ export async function setStripeCustomer(db: Db, workspaceId: string, customerId:
   return stripeCustomerId ?? customerId
 }
 
-const LIVE: readonly BillingStatus[] = ['active', 'trialing', 'past_due']
-
 export type StripeEventResult = 'applied' | 'duplicate' | 'ignored'
 
 /**
@@ -134,7 +140,7 @@ export async function applyStripeEvent(
     const current = toBilling(row)
     const sub = change.subscription
     const isCurrent = !current.stripeSubscriptionId || current.stripeSubscriptionId === sub.id
-    const supersedes = LIVE.includes(sub.status) && !LIVE.includes(current.status)
+    const supersedes = isLiveSubscription(sub.status) && !isLiveSubscription(current.status)
     if (!isCurrent && !supersedes) return 'ignored'
     const pastDueSince = sub.status === 'past_due' ? (current.pastDueSince ?? now) : null
     await tx
@@ -193,7 +199,7 @@ export async function workspacesWithStaleSeats(db: Db, seatPlans: readonly PlanI
     .where(
       and(
         inArray(workspace.billingPlan, [...seatPlans]),
-        inArray(workspace.billingStatus, [...LIVE]),
+        inArray(workspace.billingStatus, [...LIVE_BILLING_STATUSES]),
         sql`${workspace.billedSeats} is distinct from (${members})`,
       ),
     )

@@ -12,6 +12,13 @@ export function isBillingStatus(value: unknown): value is BillingStatus {
   return typeof value === 'string' && (BILLING_STATUSES as readonly string[]).includes(value)
 }
 
+/** A subscription Stripe is still billing: a new checkout would make a second one. */
+export const LIVE_BILLING_STATUSES: readonly BillingStatus[] = ['active', 'trialing', 'past_due']
+
+export function isLiveSubscription(status: BillingStatus): boolean {
+  return LIVE_BILLING_STATUSES.includes(status)
+}
+
 /** How long a workspace whose payment failed keeps its paid limits. */
 export const PAST_DUE_GRACE_MS = 7 * 24 * 60 * 60 * 1000
 

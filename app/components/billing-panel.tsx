@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react'
+import { isLiveSubscription } from '../../shared/billing'
 import { PLANS, type PlanId } from '../../shared/plans'
 import type { BillingOverview, CheckoutInput } from '../../shared/schemas/billing'
 import { api } from '../lib/api'
@@ -132,7 +133,7 @@ export function BillingPanel({ workspace, checkout, onCheckoutSettled }: Props) 
 }
 
 function hasLiveSubscription(o: BillingOverview): boolean {
-  return o.subscribedPlan !== null && (o.status === 'active' || o.status === 'trialing' || o.status === 'past_due')
+  return o.subscribedPlan !== null && isLiveSubscription(o.status)
 }
 
 function CheckoutNotice({ returned }: { returned: CheckoutReturn }) {

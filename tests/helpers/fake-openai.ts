@@ -155,7 +155,8 @@ export function startSse(res: ServerResponse): void {
   res.flushHeaders()
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** A request's whole body as text (the fakes' servers share it). */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = []
     req.on('data', (part: Buffer) => parts.push(part))

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readBody } from './fake-openai'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
@@ -334,15 +335,6 @@ function checkProration(value: FormValue | undefined) {
     throw invalid(`Invalid proration_behavior: must be one of ${PRORATION_BEHAVIOURS.join(', ')}`, {
       param: 'proration_behavior',
     })
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = []
-    req.on('data', (part: Buffer) => parts.push(part))
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')))
-    req.on('error', reject)
-  })
 }
 
 function injectedError(status: number) {

@@ -7,6 +7,7 @@ import {
   type WorkspaceBilling,
 } from '../../../db/billing'
 import type { Db } from '../../../db/client'
+import { isLiveSubscription } from '../../../shared/billing'
 import { AppError } from '../../../shared/errors'
 import { PLANS } from '../../../shared/plans'
 import { checkoutInput } from '../../../shared/schemas/billing'
@@ -30,7 +31,7 @@ export async function startCheckout(
   await requireBillingManager(db, actorId, workspaceId)
   const billing = requireConfigured(deps)
   const current = await readWorkspaceBilling(billing.db, workspaceId)
-  if (current.stripeSubscriptionId && ['active', 'trialing', 'past_due'].includes(current.status)) {
+  if (current.stripeSubscriptionId && isLiveSubscription(current.status)) {
     throw new AppError(
       'CONFLICT',
       current.subscribedPlan === plan

@@ -1,4 +1,5 @@
 import { countMembers, readWorkspaceBilling, setBilledSeats, workspacesWithStaleSeats } from '../../../db/billing'
+import { isLiveSubscription } from '../../../shared/billing'
 import { PLAN_IDS, PLANS } from '../../../shared/plans'
 import type { BillingDeps } from './deps'
 import { planItem } from './subscription'
@@ -13,7 +14,7 @@ export async function syncSeats(deps: BillingDeps, workspaceId: string): Promise
   const billing = await readWorkspaceBilling(deps.db, workspaceId)
   const plan = billing.subscribedPlan
   if (!plan || PLANS[plan].price?.per !== 'seat' || !billing.stripeSubscriptionId) return null
-  if (!['active', 'trialing', 'past_due'].includes(billing.status)) return null
+  if (!isLiveSubscription(billing.status)) return null
   const members = await countMembers(deps.db, workspaceId)
   const subscription = await deps.stripe.subscriptions.retrieve(billing.stripeSubscriptionId)
   const item = planItem(deps, subscription)
