@@ -29,7 +29,7 @@ function WorkspaceLayout() {
     <WorkspaceReplicaProvider
       key={shell.workspace.id}
       workspaceId={shell.workspace.id}
-      userId={shell.viewer.id}
+      person={shell.viewer}
       revoked={(revocation) => (
         <AppFrame viewer={shell.viewer} current={null} workspaces={shell.workspaces}>
           <AccessEnded revocation={revocation} />

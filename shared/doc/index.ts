@@ -78,3 +78,4 @@ export {
   sidekiqsAddedBy,
   removeSidekiqs,
 } from './sidekiqs'
+export { type PresenceState, type PresentPerson, presenceState, presenceColor, readPresence } from './presence'

@@ -1,5 +1,7 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react'
-import { WorkspaceReplica, type Revocation, type SyncStatus } from './workspace-replica'
+import type { PresentPerson } from '../../../shared/doc'
+import type { QueuedGeneration } from './generation-queue'
+import { WorkspaceReplica, type Person, type Revocation, type SyncStatus } from './workspace-replica'
 
 const ReplicaContext = createContext<WorkspaceReplica | null>(null)
 
@@ -12,12 +14,12 @@ const ReplicaContext = createContext<WorkspaceReplica | null>(null)
  */
 export function WorkspaceReplicaProvider({
   workspaceId,
-  userId,
+  person,
   revoked,
   children,
 }: {
   workspaceId: string
-  userId: string
+  person: Person
   revoked: (revocation: Revocation) => ReactNode
   children: ReactNode
 }) {
@@ -25,13 +27,13 @@ export function WorkspaceReplicaProvider({
   const [revocation, setRevocation] = useState<Revocation | null>(null)
   useEffect(() => {
     setRevocation(null)
-    const opened = new WorkspaceReplica(workspaceId, userId, setRevocation)
+    const opened = new WorkspaceReplica(workspaceId, { id: person.id, name: person.name }, setRevocation)
     setReplica(opened)
     return () => {
       opened.destroy()
       setReplica(null)
     }
-  }, [workspaceId, userId])
+  }, [workspaceId, person.id, person.name])
   return (
     <ReplicaContext.Provider value={replica}>{revocation ? revoked(revocation) : children}</ReplicaContext.Provider>
   )
@@ -51,5 +53,29 @@ export function useSyncStatus(): SyncStatus | null {
     replica?.subscribe ?? noSubscription,
     () => replica?.getStatus() ?? null,
     () => null,
+  )
+}
+
+const NOBODY: PresentPerson[] = []
+
+/** Who is in the workspace now (from the shared room's awareness), the viewer included. */
+export function usePresence(): PresentPerson[] {
+  const replica = useWorkspaceReplica()
+  return useSyncExternalStore(
+    replica?.subscribePresence ?? noSubscription,
+    () => replica?.getPresence() ?? NOBODY,
+    () => NOBODY,
+  )
+}
+
+const NOTHING_QUEUED: readonly QueuedGeneration[] = []
+
+/** Answers asked for that wait for the server (offline, or reconnecting). */
+export function usePendingGenerations(): readonly QueuedGeneration[] {
+  const replica = useWorkspaceReplica()
+  return useSyncExternalStore(
+    replica?.generations.subscribe ?? noSubscription,
+    () => replica?.generations.getPending() ?? NOTHING_QUEUED,
+    () => NOTHING_QUEUED,
   )
 }

@@ -1,13 +1,28 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { presenceColor, readPresence, type PresenceState, type PresentPerson } from '../../../shared/doc'
 import { privateRoom, sharedRoom } from '../../../shared/rooms'
+import type { ApiError } from '../api'
+import { GenerationQueue, queueKey, type QueuedGeneration } from './generation-queue'
 
 /** What the sync indicator shows: nothing reaches the server, catching up, or live. */
 export type SyncStatus = 'offline' | 'syncing' | 'online'
 
 /** Why the server ended this workspace for us: signed out (4401), or no longer a member (4403). */
 export type Revocation = { code: number; reason: string }
+
+/** The signed-in person, as the others in the workspace see them. */
+export interface Person {
+  readonly id: string
+  readonly name: string
+}
+
+/** A request for an answer the server refused (quota, role, deleted chat), for the person to see. */
+export interface RefusedGeneration {
+  readonly generation: QueuedGeneration
+  readonly error: ApiError
+}
 
 /** Local copies are named per user and room, so two people on one browser never share one. */
 const LOCAL_PREFIX = 'workspaces:'
@@ -77,16 +92,24 @@ class RoomReplica {
 export class WorkspaceReplica {
   readonly shared: RoomReplica
   readonly private: RoomReplica
+  /** Answers asked for and not yet taken by the server (asked offline, or while reconnecting). */
+  readonly generations: GenerationQueue
+  readonly userId: string
   private readonly listeners = new Set<() => void>()
+  private readonly refusalListeners = new Set<(refused: RefusedGeneration) => void>()
   private revoked: Revocation | null = null
   private status: SyncStatus = 'syncing'
+  private presence: PresentPerson[] = []
+  private readonly presenceListeners = new Set<() => void>()
 
   constructor(
     readonly workspaceId: string,
-    readonly userId: string,
+    private readonly person: Person,
     private readonly onRevoked: (revocation: Revocation) => void,
     syncUrl: string = defaultSyncUrl(),
   ) {
+    const userId = person.id
+    this.userId = userId
     const changed = () => this.recompute()
     // Only "signed out" and "not allowed here" end the workspace; other final closes are errors to retry later.
     const closed = (event: Revocation) => {
@@ -101,6 +124,13 @@ export class WorkspaceReplica {
     )
     const mine = privateRoom(workspaceId, userId)
     this.private = new RoomReplica(mine, localName(userId, mine), syncUrl, changed, closed)
+    this.generations = new GenerationQueue(workspaceId, userId, (generation, error) =>
+      this.refusalListeners.forEach((l) => l({ generation, error })),
+    )
+    // Presence is the shared room's: the private room has no one else to tell.
+    const awareness = this.shared.remote.awareness
+    awareness.on('change', this.readPresence)
+    this.setPresence({ chatId: null, typing: false })
     window.addEventListener('online', this.recompute)
     window.addEventListener('offline', this.recompute)
     this.recompute()
@@ -119,12 +149,48 @@ export class WorkspaceReplica {
     return () => this.listeners.delete(listener)
   }
 
+  /** Tells the others where this person is and whether they type; merged with what was told before. */
+  setPresence(state: Partial<Pick<PresenceState, 'chatId' | 'typing'>>) {
+    const awareness = this.shared.remote.awareness
+    const current = awareness.getLocalState() as Partial<PresenceState> | null
+    const next: PresenceState = {
+      user: { id: this.person.id, name: this.person.name, color: presenceColor(this.person.id) },
+      chatId: state.chatId !== undefined ? state.chatId : (current?.chatId ?? null),
+      typing: state.typing ?? current?.typing ?? false,
+    }
+    if (current && current.chatId === next.chatId && current.typing === next.typing) return
+    awareness.setLocalState(next)
+  }
+
+  /** Everyone in the workspace right now, this person included; the same array until it changes. */
+  getPresence = (): PresentPerson[] => this.presence
+
+  subscribePresence = (listener: () => void): (() => void) => {
+    this.presenceListeners.add(listener)
+    return () => this.presenceListeners.delete(listener)
+  }
+
+  /** Called when the server refuses a request for an answer that was waiting in the queue. */
+  onGenerationRefused(listener: (refused: RefusedGeneration) => void): () => void {
+    this.refusalListeners.add(listener)
+    return () => this.refusalListeners.delete(listener)
+  }
+
   destroy() {
     window.removeEventListener('online', this.recompute)
     window.removeEventListener('offline', this.recompute)
+    this.shared.remote.awareness.off('change', this.readPresence)
+    this.generations.destroy()
     this.shared.destroy()
     this.private.destroy()
     this.listeners.clear()
+    this.presenceListeners.clear()
+    this.refusalListeners.clear()
+  }
+
+  private readPresence = () => {
+    this.presence = readPresence(this.shared.remote.awareness.getStates())
+    this.presenceListeners.forEach((l) => l())
   }
 
   private recompute = () => {
@@ -137,12 +203,16 @@ export class WorkspaceReplica {
           : 'syncing'
     if (next === this.status) return
     this.status = next
+    // Back in touch with the server: what was asked meanwhile goes out now.
+    if (next === 'online') void this.generations.flush()
     this.listeners.forEach((l) => l())
   }
 
   private async revoke(event: Revocation) {
     if (this.revoked) return
     this.revoked = event
+    this.generations.destroy()
+    localStorage.removeItem(queueKey(this.userId, this.workspaceId))
     await Promise.all([this.shared.clear(), this.private.clear()])
     this.listeners.forEach((l) => l())
     this.onRevoked(event)
@@ -156,6 +226,8 @@ function defaultSyncUrl(): string {
 /** Deletes every local copy this browser holds for a user (on sign-out). */
 export async function clearLocalCopies(userId: string): Promise<void> {
   const prefix = localName(userId, '')
+  // Waiting requests for answers are the person's too (see generation-queue).
+  for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) localStorage.removeItem(key)
   const databases = (await indexedDB.databases?.()) ?? []
   await Promise.all(
     databases
