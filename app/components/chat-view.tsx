@@ -1,9 +1,15 @@
-import { useState } from 'react'
-import { appendMessage, getChat, type Chat, type Message } from '../../shared/doc'
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { appendMessage, editMessageContent, getChat, newId, type Chat, type Message } from '../../shared/doc'
 import { api, errorMessage } from '../lib/api'
+import { lastQuestion, threadOf } from '../lib/chat-thread'
 import { useDocValue } from '../lib/sync/use-doc'
-import { useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
-import { Button } from './ui'
+import { usePendingGenerations, usePresence, useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
+import { useMemberNames } from '../lib/use-member-names'
+import { AnswerItem } from './chat/answer-item'
+import { Composer } from './chat/composer'
+import { PresenceBar, TypingLine } from './chat/presence-bar'
+import { QuestionItem } from './chat/question-item'
+import { PlainText } from './chat/message-text'
 
 const OPEN = new Set(['pending', 'streaming'])
 
@@ -11,7 +17,8 @@ const OPEN = new Set(['pending', 'streaming'])
  * One chat, read live from whichever of the workspace's rooms holds it: the
  * people's messages and the AI's answers as they stream in (the server
  * writes them into the room, so every member sees the same). Asking writes
- * the question into the room, then asks the server for the answer.
+ * the question into the room, then asks the server for the answer through
+ * the workspace's queue, which holds the request while offline.
  */
 export function ChatView({
   workspaceId,
@@ -27,10 +34,34 @@ export function ChatView({
   const replica = useWorkspaceReplica()
   const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChat(d, chatId), null)
   const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChat(d, chatId), null)
-  const [draft, setDraft] = useState('')
+  const presence = usePresence()
+  const pending = usePendingGenerations()
+  const names = useMemberNames(workspaceId, userId)
   const [error, setError] = useState<string | null>(null)
   const chat: Chat | null = inShared ?? inPrivate
   const room = inShared ? replica?.shared : replica?.private
+  const isShared = !!inShared
+  const entries = useMemo(() => threadOf(chat?.messages ?? []), [chat?.messages])
+
+  // Tell the others which chat is open here; nothing once it is closed.
+  useEffect(() => {
+    if (!replica || !isShared) return
+    replica.setPresence({ chatId, typing: false })
+    return () => replica.setPresence({ chatId: null, typing: false })
+  }, [replica, chatId, isShared])
+
+  useEffect(() => {
+    if (!replica) return
+    return replica.onGenerationRefused(({ generation, error: refusal }) => {
+      if (generation.chatId === chatId) setError(refusal.message)
+    })
+  }, [replica, chatId])
+
+  const end = useRef<HTMLDivElement>(null)
+  const lastContentLength = chat?.messages.at(-1)?.content.length ?? 0
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' })
+  }, [chat?.messages.length, lastContentLength])
 
   if (!replica) return <p className="p-6 text-sm text-zinc-500">Opening the workspace…</p>
   if (!chat || !room) {
@@ -40,16 +71,26 @@ export function ChatView({
       </p>
     )
   }
+  const here = isShared ? presence.filter((p) => p.chatId === chatId) : []
+  const typing = here.filter((p) => p.typing && p.id !== userId)
+  const waiting = new Set(pending.filter((g) => g.chatId === chatId).map((g) => g.messageId))
   const answering = chat.messages.some((m) => m.role === 'assistant' && OPEN.has(m.status))
+  const latest = lastQuestion(entries)
 
-  const ask = async () => {
-    const content = draft.trim()
-    if (!content) return
+  const requestAnswer = (question: Message) => {
     setError(null)
-    const question = appendMessage(room.doc, chatId, { role: 'user', authorId: userId, content })
-    setDraft('')
+    void replica.generations.enqueue({ room: room.name, chatId, messageId: question.id, generationId: newId() })
+  }
+  const ask = (content: string) => {
     try {
-      await api(`/api/workspaces/${workspaceId}/generate`, { room: room.name, chatId, messageId: question.id })
+      requestAnswer(appendMessage(room.doc, chatId, { role: 'user', authorId: userId, content }))
+    } catch (e) {
+      setError(errorMessage(e))
+    }
+  }
+  const editAndResend = (question: Message, content: string) => {
+    try {
+      requestAnswer(editMessageContent(room.doc, chatId, question.id, content))
     } catch (e) {
       setError(errorMessage(e))
     }
@@ -64,76 +105,67 @@ export function ChatView({
 
   return (
     <div className="mx-auto flex h-full max-w-3xl flex-col px-4 py-6 sm:px-6">
-      <h1 className="text-lg font-semibold text-zinc-900" data-testid="chat-title">
-        {chat.title || 'New chat'}
-      </h1>
+      <header className="flex flex-wrap items-center gap-3">
+        <h1 className="min-w-0 flex-1 truncate text-lg font-semibold text-zinc-900" data-testid="chat-title">
+          {chat.title || 'New chat'}
+        </h1>
+        {isShared ? <PresenceBar people={here} /> : <span className="text-xs text-zinc-500">Private</span>}
+      </header>
       <ol className="mt-4 flex-1 space-y-4" data-testid="messages" aria-live="polite">
-        {chat.messages.map((m) => (
-          <li
-            key={m.id}
-            data-testid="message"
-            data-role={m.role}
-            data-status={m.status}
-            className={m.role === 'user' ? 'flex justify-end' : 'flex justify-start'}
-          >
-            <div
-              className={`max-w-[85%] rounded-2xl px-4 py-2 text-sm whitespace-pre-wrap ${
-                m.role === 'user' ? 'bg-indigo-600 text-white' : 'bg-white text-zinc-900 ring-1 ring-zinc-200'
-              }`}
-            >
-              {m.content || (m.status === 'pending' ? <span className="text-zinc-400">Thinking…</span> : null)}
-              {m.status === 'error' ? <p className="mt-1 text-xs text-red-600">{m.error}</p> : null}
-              {m.status === 'stopped' ? <p className="mt-1 text-xs text-zinc-400">Stopped</p> : null}
-              {m.role === 'assistant' && OPEN.has(m.status) && canWrite ? (
-                <button
-                  type="button"
-                  onClick={() => void stop(m)}
-                  className="mt-1 block text-xs text-zinc-500 underline hover:text-zinc-800"
-                >
-                  Stop
-                </button>
+        {entries.map((entry) =>
+          entry.kind === 'question' ? (
+            <QuestionGroup key={entry.message.id}>
+              <QuestionItem
+                message={entry.message}
+                authorName={entry.message.authorId === userId ? 'You' : names.get(entry.message.authorId)}
+                showAuthor={isShared}
+                canEdit={canWrite && entry.message.authorId === userId && !answering}
+                waiting={waiting.has(entry.message.id)}
+                onEditAndResend={(content) => editAndResend(entry.message, content)}
+              />
+              {entry.answers.length > 0 ? (
+                <AnswerItem
+                  versions={entry.answers}
+                  canWrite={canWrite}
+                  onStop={(m) => void stop(m)}
+                  onRegenerate={
+                    entry.message.id === latest?.id && !answering ? () => requestAnswer(entry.message) : null
+                  }
+                />
               ) : null}
-            </div>
-          </li>
-        ))}
+            </QuestionGroup>
+          ) : (
+            <li key={entry.message.id} data-testid="message" data-role={entry.message.role} className="text-sm">
+              <PlainText text={entry.message.content} />
+            </li>
+          ),
+        )}
       </ol>
+      <div ref={end} />
       {error ? (
         <p className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" role="alert">
           {error}
         </p>
       ) : null}
+      <TypingLine people={typing} />
       {canWrite ? (
-        <form
-          className="mt-4 flex items-end gap-2"
-          onSubmit={(e) => {
-            e.preventDefault()
-            void ask()
-          }}
-        >
-          <label className="sr-only" htmlFor="composer">
-            Message
-          </label>
-          <textarea
-            id="composer"
-            value={draft}
-            onChange={(e) => setDraft(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey) {
-                e.preventDefault()
-                void ask()
-              }
-            }}
-            rows={2}
-            placeholder="Ask anything…"
-            className="min-h-[2.5rem] flex-1 resize-y rounded-lg border border-zinc-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none"
-          />
-          <Button type="submit" disabled={!draft.trim() || answering}>
-            Send
-          </Button>
-        </form>
+        <Composer
+          disabled={answering}
+          onSend={ask}
+          onTyping={(t) => (isShared ? replica.setPresence({ typing: t }) : undefined)}
+        />
       ) : (
         <p className="mt-4 text-sm text-zinc-500">Viewers read chats; they do not write in them.</p>
       )}
     </div>
+  )
+}
+
+/** A question and its answer, as one item of the conversation's list. */
+function QuestionGroup({ children }: { children: ReactNode }) {
+  return (
+    <li className="list-none">
+      <ol className="space-y-4">{children}</ol>
+    </li>
   )
 }
