@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   /** Also used for "exists but you may not see it", so existence never leaks. */
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** The request names edits the server's copy of the room does not hold yet; sent again, it succeeds. */
+  NOT_SYNCED: 409,
   GONE: 410,
   LIMIT_REACHED: 403,
   /** The workspace's model budget for this period is spent (or reserved by calls in flight). */

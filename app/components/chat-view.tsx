@@ -1,5 +1,13 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { appendMessage, editMessageContent, getChat, newId, type Chat, type Message } from '../../shared/doc'
+import {
+  appendMessage,
+  currentClientState,
+  editMessageContent,
+  getChat,
+  newId,
+  type Chat,
+  type Message,
+} from '../../shared/doc'
 import { api, errorMessage } from '../lib/api'
 import { lastQuestion, threadOf } from '../lib/chat-thread'
 import { useDocValue } from '../lib/sync/use-doc'
@@ -79,7 +87,13 @@ export function ChatView({
 
   const requestAnswer = (question: Message) => {
     setError(null)
-    void replica.generations.enqueue({ room: room.name, chatId, messageId: question.id, generationId: newId() })
+    void replica.generations.enqueue({
+      room: room.name,
+      chatId,
+      messageId: question.id,
+      generationId: newId(),
+      after: currentClientState(room.doc),
+    })
   }
   const ask = (content: string) => {
     try {

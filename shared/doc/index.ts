@@ -79,3 +79,4 @@ export {
   removeSidekiqs,
 } from './sidekiqs'
 export { type PresenceState, type PresentPerson, presenceState, presenceColor, readPresence } from './presence'
+export { type ClientState, clientState, currentClientState, hasClientState, whenClientState } from './client-state'

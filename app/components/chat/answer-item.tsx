@@ -22,6 +22,12 @@ export function AnswerItem({
   onRegenerate: (() => void) | null
 }) {
   const [picked, setPicked] = useState<number | null>(null)
+  // A new version (regenerated, or asked again after an edit) is shown as it arrives.
+  const [seen, setSeen] = useState(versions.length)
+  if (seen !== versions.length) {
+    setSeen(versions.length)
+    setPicked(null)
+  }
   const index = picked === null || picked >= versions.length ? versions.length - 1 : picked
   const message = versions[index]
   if (!message) return null
@@ -29,7 +35,10 @@ export function AnswerItem({
   return (
     <li data-testid="message" data-role="assistant" data-status={message.status} className="group flex justify-start">
       <div className="max-w-[85%] min-w-0">
-        <div className="rounded-2xl bg-white px-4 py-2 text-sm text-zinc-900 ring-1 ring-zinc-200">
+        <div
+          className="rounded-2xl bg-white px-4 py-2 text-sm text-zinc-900 ring-1 ring-zinc-200"
+          data-testid="message-content"
+        >
           {message.content ? (
             <PlainText text={message.content} />
           ) : message.status === 'pending' ? (

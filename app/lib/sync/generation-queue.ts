@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { clientState, type ClientState } from '../../../shared/doc'
 import { ApiError, api } from '../api'
 
 /** A request for an answer, kept on the device until the server has taken it. */
@@ -9,6 +10,8 @@ export interface QueuedGeneration {
   readonly messageId: string
   /** Chosen here and sent as the idempotency key, so a request sent twice is answered once. */
   readonly generationId: string
+  /** The asker's edits of the room up to the question, which the server waits for (see generateInput). */
+  readonly after?: ClientState
   readonly queuedAt: number
 }
 
@@ -17,6 +20,7 @@ const queuedGeneration = z.object({
   chatId: z.string(),
   messageId: z.string(),
   generationId: z.string(),
+  after: clientState.optional(),
   queuedAt: z.number(),
 })
 
@@ -29,15 +33,17 @@ export const sendGeneration: SendGeneration = async (workspaceId, g) => {
     chatId: g.chatId,
     messageId: g.messageId,
     generationId: g.generationId,
+    ...(g.after ? { after: g.after } : {}),
   })
 }
 
 /**
- * How many times a request the server says it cannot find is tried again.
- * Right after a reconnect the question written offline may still be on its
- * way to the server over the websocket while the request arrives over HTTP.
+ * How many times a request is tried again when the server does not hold the
+ * question yet (NOT_SYNCED, or 404 for a chat made offline): right after a
+ * reconnect, what was written offline may still be on its way over the
+ * websocket while the request arrives over HTTP. Also for rate limits.
  */
-const NOT_FOUND_RETRIES = 6
+const RETRIES = 6
 const RETRY_BASE_MS = 400
 /** How often a queue that could not reach the server tries again while the workspace is open. */
 const UNREACHABLE_RETRY_MS = 5000
@@ -135,8 +141,7 @@ export class GenerationQueue {
         return 'sent'
       } catch (error) {
         if (!(error instanceof ApiError)) return 'unreachable'
-        const retry =
-          (error.status === 404 && attempt < NOT_FOUND_RETRIES) || (error.status === 429 && attempt < NOT_FOUND_RETRIES)
+        const retry = (error.code === 'NOT_SYNCED' || error.status === 404 || error.status === 429) && attempt < RETRIES
         if (retry) {
           await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * (attempt + 1)))
           continue

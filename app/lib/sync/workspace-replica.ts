@@ -39,6 +39,7 @@ class RoomReplica {
   readonly remote: WebsocketProvider
   readonly loaded: Promise<void>
   private destroyed = false
+  private localLoaded = false
 
   constructor(
     readonly name: string,
@@ -54,8 +55,20 @@ class RoomReplica {
     // 4400-4499 are final (y-websocket stops reconnecting): the server refused this room.
     this.remote.on('closed', (event) => onClosed(event))
     this.loaded = this.local.whenSynced.then(() => {
-      if (!this.destroyed) this.remote.connect()
+      this.localLoaded = true
+      if (!this.destroyed && navigator.onLine) this.remote.connect()
     })
+  }
+
+  /**
+   * Follows the browser's network state: offline, the socket is closed at
+   * once (a half-dead socket would swallow edits until it times out, and the
+   * backoff would delay the reconnect); online, it connects straight away.
+   */
+  setOnline(online: boolean) {
+    if (this.destroyed || !this.localLoaded) return
+    if (online) this.remote.connect()
+    else this.remote.disconnect()
   }
 
   get connected() {
@@ -131,8 +144,8 @@ export class WorkspaceReplica {
     const awareness = this.shared.remote.awareness
     awareness.on('change', this.readPresence)
     this.setPresence({ chatId: null, typing: false })
-    window.addEventListener('online', this.recompute)
-    window.addEventListener('offline', this.recompute)
+    window.addEventListener('online', this.networkChanged)
+    window.addEventListener('offline', this.networkChanged)
     this.recompute()
   }
 
@@ -177,8 +190,8 @@ export class WorkspaceReplica {
   }
 
   destroy() {
-    window.removeEventListener('online', this.recompute)
-    window.removeEventListener('offline', this.recompute)
+    window.removeEventListener('online', this.networkChanged)
+    window.removeEventListener('offline', this.networkChanged)
     this.shared.remote.awareness.off('change', this.readPresence)
     this.generations.destroy()
     this.shared.destroy()
@@ -191,6 +204,12 @@ export class WorkspaceReplica {
   private readPresence = () => {
     this.presence = readPresence(this.shared.remote.awareness.getStates())
     this.presenceListeners.forEach((l) => l())
+  }
+
+  private networkChanged = () => {
+    this.shared.setOnline(navigator.onLine)
+    this.private.setOnline(navigator.onLine)
+    this.recompute()
   }
 
   private recompute = () => {

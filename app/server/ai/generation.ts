@@ -5,7 +5,16 @@ import type { Db } from '../../../db/client'
 import { recordUsage, reserveQuota } from '../../../db/usage'
 import type { RoomHold, SyncServer } from '../../../sync-server'
 import { can } from '../../../shared/capabilities'
-import { getChat, getSidekiq, serverOrigin, setMessageStatus, type Chat, type Sidekiq } from '../../../shared/doc'
+import {
+  clientState,
+  getChat,
+  getSidekiq,
+  serverOrigin,
+  setMessageStatus,
+  whenClientState,
+  type Chat,
+  type Sidekiq,
+} from '../../../shared/doc'
 import { docId } from '../../../shared/doc/ids'
 import { AppError, notFound } from '../../../shared/errors'
 import { costMicros, estimateMaxCostMicros, resolveModelId, type ModelEntry } from '../../../shared/models'
@@ -15,6 +24,9 @@ import type { ModelProvider } from './providers'
 import type { RateLimiter } from './rate-limit'
 import { createAnswerWriter } from './answer-writer'
 import { generateChatTitle } from './title'
+
+/** How long a request waits for the asker's edits to arrive over the websocket. */
+const WAIT_FOR_EDITS_MS = 3000
 
 export const generateInput = z.strictObject({
   room: z.string().min(1, 'Required').max(200),
@@ -26,6 +38,12 @@ export const generateInput = z.strictObject({
    * starts nothing and records nothing again. It is also the answer's message id.
    */
   generationId: docId.optional(),
+  /**
+   * The asking client's own edits of the room up to the question: the
+   * question travels over the websocket and this request over HTTP, so the
+   * server waits for it (briefly) rather than answer an older text.
+   */
+  after: clientState.optional(),
 })
 export type GenerateInput = z.output<typeof generateInput>
 
@@ -131,6 +149,9 @@ export async function startGeneration(
   try {
     const hold = await deps.sync.openRoom(input.room, workspaceId)
     holds.push(hold)
+    if (input.after && !(await whenClientState(hold.room.doc, input.after, WAIT_FOR_EDITS_MS))) {
+      throw new AppError('NOT_SYNCED', 'Your latest edits have not reached the server yet: try again')
+    }
     const chat = getChat(hold.room.doc, input.chatId)
     if (!chat) throw notFound('Chat')
     const earlier = chat.messages.find((m) => m.id === generationId)
