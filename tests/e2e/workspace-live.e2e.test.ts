@@ -127,3 +127,55 @@ test('regenerate keeps the earlier answer as a version; edit and ask again answe
   expect(a.errors).toEqual([])
   await a.context.close()
 })
+
+test('switching shows nothing of the old workspace; a workspace deleted while open ends with a notice', async () => {
+  const a = await newWatchedContext(browser, server.baseURL)
+  const b = await newWatchedContext(browser, server.baseURL)
+  const pageA = await a.context.newPage()
+  const pageB = await b.context.newPage()
+  await signUpThroughPage(pageA, 'Dee')
+  const emailB = await signUpThroughPage(pageB, 'Eli')
+  const personalB = new URL(pageB.url()).pathname
+  const acme = await workspaceWith(server.baseURL, a.context, { context: b.context, email: emailB }, 'Globex')
+
+  await pageA.goto(`/w/${acme.slug}`)
+  await pageA.getByRole('button', { name: 'New chat' }).click()
+  await pageA.waitForURL(/\/c\//)
+  const acmeChatId = new URL(pageA.url()).pathname.split('/').at(-1)
+  await ask(pageA, 'Globex roadmap secrets')
+  await pageA.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 })
+
+  await pageB.goto(`/w/${acme.slug}/c/${acmeChatId}`)
+  await userMessage(pageB, 'Globex roadmap secrets').waitFor({ timeout: 10_000 })
+  // B switches to their own workspace with the switcher.
+  await pageB.getByRole('button', { name: 'Switch workspace' }).click()
+  await pageB.getByTestId('workspace-list').getByRole('link').first().click()
+  await pageB.waitForURL((url) => url.pathname === personalB)
+  // The URL changes first; the frame follows once the new workspace's shell has loaded.
+  await expect
+    .poll(() => pageB.getByRole('button', { name: 'Switch workspace' }).textContent(), { timeout: 10_000 })
+    .not.toContain('Globex')
+  await expect.poll(() => syncStatus(pageB), { timeout: 10_000 }).toBe('online')
+  expect(await pageB.getByTestId('shared-chats').getByRole('link').count()).toBe(0)
+  expect(await pageB.locator('body').textContent()).not.toContain('Globex roadmap')
+  // Even by its id, Globex's chat is not in B's personal workspace.
+  await pageB.goto(`${personalB}/c/${acmeChatId}`)
+  await pageB.getByText('This chat is not here').waitFor()
+  expect(await pageB.locator('[data-role="user"]').count()).toBe(0)
+
+  // Back in Globex, B keeps it open while A deletes it.
+  await pageB.goto(`/w/${acme.slug}`)
+  await expect.poll(() => syncStatus(pageB), { timeout: 10_000 }).toBe('online')
+  const res = await a.context.request.post(`${server.baseURL}/api/auth/organization/delete`, {
+    data: { organizationId: acme.id },
+    headers: { origin: server.baseURL },
+  })
+  expect(res.status(), await res.text()).toBe(200)
+  await pageB.getByTestId('access-ended').waitFor({ timeout: 5_000 })
+  await pageB.waitForURL((url) => url.pathname === personalB, { timeout: 15_000 })
+
+  expect(a.errors).toEqual([])
+  expect(b.errors).toEqual([])
+  await a.context.close()
+  await b.context.close()
+})
