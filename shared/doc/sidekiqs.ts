@@ -214,7 +214,10 @@ function requireSidekiq(doc: Y.Doc, sidekiqId: string): SidekiqEntry {
 function assertNameFree(doc: Y.Doc, name: string, exceptId?: string): void {
   const key = nameKey(name)
   const taken = listSidekiqs(doc).some((s) => s.id !== exceptId && nameKey(s.name) === key)
-  if (taken) throw new AppError('CONFLICT', 'A sidekiq with this name already exists', { name: 'Name is taken' })
+  if (taken)
+    throw new AppError('CONFLICT', 'A sidekiq with this name already exists', {
+      name: 'Another sidekiq already has this name',
+    })
 }
 
 /** A new `Y.Array` per write: replacing the whole list makes concurrent edits resolve to one list, not a merge of both. */
