@@ -32,13 +32,13 @@ export interface SidekiqFormProps {
   onCancel?: () => void
 }
 
-/** First letters of the first two words: "Code Reviewer" -> "CR". */
+/** First letters of the first two words: "Code Reviewer" -> "CR", "Ben’s helper" -> "BH". */
 function initialsOf(name: string): string {
   const letters = name
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(/\s+/)
+    .map((word) => word.match(/[\p{L}\p{N}]/u)?.[0])
     .filter(Boolean)
     .slice(0, 2)
-    .map((w) => [...w][0])
     .join('')
   return letters.toUpperCase() || 'AI'
 }
@@ -267,7 +267,7 @@ function AvatarFields(props: {
       <div className="flex gap-4 text-sm text-zinc-700">
         <label className="flex items-center gap-1.5">
           <input type="radio" name="avatar-kind" checked={kind === 'emoji'} onChange={() => props.onKind('emoji')} />
-          Emoji
+          Use an emoji
         </label>
         <label className="flex items-center gap-1.5">
           <input
@@ -276,7 +276,7 @@ function AvatarFields(props: {
             checked={kind === 'initials'}
             onChange={() => props.onKind('initials')}
           />
-          Initials
+          Use initials
         </label>
       </div>
       <div className="mt-2">
