@@ -26,19 +26,22 @@ export interface SidekiqListProps {
   slug: string
   userId: string
   role: WorkspaceRole
+  /** The plan's sidekiq limit (`null`: unlimited). The sync server takes out sidekiqs beyond it, so copying stops there. */
+  limit?: number | null
 }
 
 /**
  * The workspace's sidekiqs, read live from the shared room: favourites
  * first, then by name. Each role sees only the controls it may use.
  */
-export function SidekiqList({ slug, userId, role }: SidekiqListProps) {
+export function SidekiqList({ slug, userId, role, limit = null }: SidekiqListProps) {
   const replica = useWorkspaceReplica()
   const navigate = useNavigate()
   const sidekiqs = useDocValue(replica?.shared.doc ?? null, listSidekiqs, NO_SIDEKIQS)
   const [error, setError] = useState<string | null>(null)
   const mayCreate = canCreateSidekiq(role)
   const mayWrite = can(role, 'content:write')
+  const atLimit = limit !== null && sidekiqs.length >= limit
 
   // Local writes: an AppError here means the doc changed under us (a colleague deleted it), which the list then shows.
   const act = (write: () => void) => {
@@ -99,6 +102,7 @@ export function SidekiqList({ slug, userId, role }: SidekiqListProps) {
   return (
     <div className="space-y-3">
       {error ? <Notice tone="error">{error}</Notice> : null}
+      {atLimit && mayCreate ? <LimitNotice slug={slug} limit={limit} /> : null}
       <ul
         className="divide-y divide-zinc-200 rounded-xl bg-white shadow-sm ring-1 ring-zinc-200"
         data-testid="sidekiqs"
@@ -154,7 +158,11 @@ export function SidekiqList({ slug, userId, role }: SidekiqListProps) {
                   </Link>
                 )}
                 {mayCreate ? (
-                  <Button variant="ghost" onClick={() => act(() => duplicateSidekiq(doc, s.id, { createdBy: userId }))}>
+                  <Button
+                    variant="ghost"
+                    disabled={atLimit}
+                    onClick={() => act(() => duplicateSidekiq(doc, s.id, { createdBy: userId }))}
+                  >
                     Duplicate
                   </Button>
                 ) : null}
@@ -169,5 +177,18 @@ export function SidekiqList({ slug, userId, role }: SidekiqListProps) {
         })}
       </ul>
     </div>
+  )
+}
+
+/** Said where a sidekiq would be added past the plan's limit. */
+export function LimitNotice({ slug, limit }: { slug: string; limit: number }) {
+  return (
+    <Notice>
+      This workspace’s plan holds {limit} sidekiqs. Delete one, or{' '}
+      <Link to="/w/$workspaceSlug/billing" params={{ workspaceSlug: slug }} className="font-medium underline">
+        upgrade the plan
+      </Link>{' '}
+      to add more.
+    </Notice>
   )
 }

@@ -1,4 +1,5 @@
 import { createFileRoute, Link } from '@tanstack/react-router'
+import { planFor } from '../../shared/plans'
 import { canCreateSidekiq } from '../../shared/sidekiq-policy'
 import { SidekiqList } from '../components/sidekiq-list'
 import { useWorkspace } from '../lib/workspace-route'
@@ -26,7 +27,13 @@ export const Route = createFileRoute('/w/$workspaceSlug/sidekiqs/')({
             </Link>
           ) : null}
         </header>
-        <SidekiqList key={workspace.id} slug={workspace.slug} userId={viewer.id} role={role} />
+        <SidekiqList
+          key={workspace.id}
+          slug={workspace.slug}
+          userId={viewer.id}
+          role={role}
+          limit={planFor(workspace.plan).limits.sidekiqs}
+        />
       </div>
     )
   },
