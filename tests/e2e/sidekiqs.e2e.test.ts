@@ -128,6 +128,18 @@ test('owner and member share sidekiqs live; each edits only what their role allo
   await expect.poll(() => names(pageA)).toEqual(['Ben’s helper', 'Editor'])
   await expect.poll(() => names(pageB), { timeout: 10_000 }).toEqual(['Ben’s helper', 'Editor'])
 
+  // The free plan holds five: at the fifth, copying stops and the page says why.
+  for (const n of [3, 4, 5]) {
+    await row(pageA, 'Editor').getByRole('button', { name: 'Duplicate' }).click()
+    await expect.poll(() => names(pageA).then((all) => all.length)).toBe(n)
+  }
+  await pageA.getByText('This workspace’s plan holds 5 sidekiqs').waitFor()
+  expect(await row(pageA, 'Editor').getByRole('button', { name: 'Duplicate' }).isDisabled()).toBe(true)
+  // Names compare code unit by code unit, alike on every peer: " 2)" sorts before ")".
+  await expect
+    .poll(() => names(pageB))
+    .toEqual(['Ben’s helper', 'Editor', 'Editor (copy 2)', 'Editor (copy 3)', 'Editor (copy)'])
+
   expect(a.errors).toEqual([])
   expect(b.errors).toEqual([])
   await a.context.close()
