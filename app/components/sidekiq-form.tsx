@@ -12,11 +12,10 @@ import {
 import { AppError, type FieldErrors } from '../../shared/errors'
 import { fieldErrors } from '../../shared/validation'
 import { useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
+import { AVATAR_COLORS, AvatarFields } from './sidekiq-avatar-fields'
 import { ModelPicker } from './model-picker'
 import { SidekiqAvatar } from './sidekiq-avatar'
 import { Button, Card, Field, Input, Notice } from './ui'
-
-const COLORS = ['#4f46e5', '#0891b2', '#059669', '#65a30d', '#d97706', '#dc2626', '#db2777', '#7c3aed', '#52525b']
 
 const TEXTAREA =
   'block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-zinc-900 ring-1 ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none disabled:bg-zinc-50'
@@ -68,7 +67,7 @@ export function SidekiqForm({
   const [avatarKind, setAvatarKind] = useState<Avatar['kind']>(sidekiq?.avatar.kind ?? 'emoji')
   const [emoji, setEmoji] = useState(sidekiq?.avatar.kind === 'emoji' ? sidekiq.avatar.value : '🤖')
   const [initials, setInitials] = useState(sidekiq?.avatar.kind === 'initials' ? sidekiq.avatar.value : '')
-  const [color, setColor] = useState(sidekiq?.avatar.kind === 'initials' ? sidekiq.avatar.color : COLORS[0])
+  const [color, setColor] = useState(sidekiq?.avatar.kind === 'initials' ? sidekiq.avatar.color : AVATAR_COLORS[0])
   const [fields, setFields] = useState<FieldErrors>({})
   const [error, setError] = useState<string | null>(null)
 
@@ -245,87 +244,5 @@ export function SidekiqForm({
         </div>
       </form>
     </Card>
-  )
-}
-
-function AvatarFields(props: {
-  kind: Avatar['kind']
-  onKind: (kind: Avatar['kind']) => void
-  emoji: string
-  onEmoji: (value: string) => void
-  initials: string
-  initialsPlaceholder: string
-  onInitials: (value: string) => void
-  color: string
-  onColor: (value: string) => void
-  fields: FieldErrors
-}) {
-  const { kind, fields } = props
-  return (
-    <fieldset>
-      <legend className="mb-1 block text-sm font-medium text-zinc-700">Avatar</legend>
-      <div className="flex gap-4 text-sm text-zinc-700">
-        <label className="flex items-center gap-1.5">
-          <input type="radio" name="avatar-kind" checked={kind === 'emoji'} onChange={() => props.onKind('emoji')} />
-          Use an emoji
-        </label>
-        <label className="flex items-center gap-1.5">
-          <input
-            type="radio"
-            name="avatar-kind"
-            checked={kind === 'initials'}
-            onChange={() => props.onKind('initials')}
-          />
-          Use initials
-        </label>
-      </div>
-      <div className="mt-2">
-        {kind === 'emoji' ? (
-          <Field label="Emoji" error={fields['avatar.value']}>
-            <Input value={props.emoji} onChange={(e) => props.onEmoji(e.target.value)} className="w-24" />
-          </Field>
-        ) : (
-          <div className="flex flex-wrap items-end gap-4">
-            <Field label="Initials" error={fields['avatar.value']}>
-              <Input
-                value={props.initials}
-                placeholder={props.initialsPlaceholder}
-                maxLength={3}
-                onChange={(e) => props.onInitials(e.target.value)}
-                className="w-24"
-              />
-            </Field>
-            <div>
-              <span className="mb-1 block text-sm font-medium text-zinc-700">Colour</span>
-              <div className="flex items-center gap-1.5">
-                {COLORS.map((c) => (
-                  <button
-                    key={c}
-                    type="button"
-                    aria-label={`Colour ${c}`}
-                    aria-pressed={props.color === c}
-                    onClick={() => props.onColor(c)}
-                    className={`h-6 w-6 rounded-full ${props.color === c ? 'ring-2 ring-zinc-900 ring-offset-2' : ''}`}
-                    style={{ backgroundColor: c }}
-                  />
-                ))}
-                <input
-                  type="color"
-                  aria-label="Custom colour"
-                  value={props.color}
-                  onChange={(e) => props.onColor(e.target.value)}
-                  className="h-7 w-9 cursor-pointer rounded border-0 bg-transparent"
-                />
-              </div>
-              {fields['avatar.color'] ? (
-                <span role="alert" className="mt-1 block text-sm text-red-600">
-                  {fields['avatar.color']}
-                </span>
-              ) : null}
-            </div>
-          </div>
-        )}
-      </div>
-    </fieldset>
   )
 }
