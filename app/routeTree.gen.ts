@@ -26,6 +26,9 @@ import { Route as WWorkspaceSlugCChatIdRouteImport } from './routes/w.$workspace
 import { Route as WWorkspaceSlugSettingsIndexRouteImport } from './routes/w.$workspaceSlug.settings.index'
 import { Route as WWorkspaceSlugSettingsInvitationsRouteImport } from './routes/w.$workspaceSlug.settings.invitations'
 import { Route as WWorkspaceSlugSettingsMembersRouteImport } from './routes/w.$workspaceSlug.settings.members'
+import { Route as WWorkspaceSlugSidekiqsIndexRouteImport } from './routes/w.$workspaceSlug.sidekiqs.index'
+import { Route as WWorkspaceSlugSidekiqsSidekiqIdRouteImport } from './routes/w.$workspaceSlug.sidekiqs.$sidekiqId'
+import { Route as WWorkspaceSlugSidekiqsNewRouteImport } from './routes/w.$workspaceSlug.sidekiqs.new'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -115,6 +118,24 @@ const WWorkspaceSlugSettingsMembersRoute =
     path: '/members',
     getParentRoute: () => WWorkspaceSlugSettingsRoute,
   } as any)
+const WWorkspaceSlugSidekiqsIndexRoute =
+  WWorkspaceSlugSidekiqsIndexRouteImport.update({
+    id: '/sidekiqs/',
+    path: '/sidekiqs/',
+    getParentRoute: () => WWorkspaceSlugRoute,
+  } as any)
+const WWorkspaceSlugSidekiqsSidekiqIdRoute =
+  WWorkspaceSlugSidekiqsSidekiqIdRouteImport.update({
+    id: '/sidekiqs/$sidekiqId',
+    path: '/sidekiqs/$sidekiqId',
+    getParentRoute: () => WWorkspaceSlugRoute,
+  } as any)
+const WWorkspaceSlugSidekiqsNewRoute =
+  WWorkspaceSlugSidekiqsNewRouteImport.update({
+    id: '/sidekiqs/new',
+    path: '/sidekiqs/new',
+    getParentRoute: () => WWorkspaceSlugRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
@@ -133,7 +154,10 @@ export interface FileRoutesByFullPath {
   '/w/$workspaceSlug/c/$chatId': typeof WWorkspaceSlugCChatIdRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
+  '/w/$workspaceSlug/sidekiqs/$sidekiqId': typeof WWorkspaceSlugSidekiqsSidekiqIdRoute
+  '/w/$workspaceSlug/sidekiqs/new': typeof WWorkspaceSlugSidekiqsNewRoute
   '/w/$workspaceSlug/settings/': typeof WWorkspaceSlugSettingsIndexRoute
+  '/w/$workspaceSlug/sidekiqs/': typeof WWorkspaceSlugSidekiqsIndexRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
@@ -150,7 +174,10 @@ export interface FileRoutesByTo {
   '/w/$workspaceSlug/c/$chatId': typeof WWorkspaceSlugCChatIdRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
+  '/w/$workspaceSlug/sidekiqs/$sidekiqId': typeof WWorkspaceSlugSidekiqsSidekiqIdRoute
+  '/w/$workspaceSlug/sidekiqs/new': typeof WWorkspaceSlugSidekiqsNewRoute
   '/w/$workspaceSlug/settings': typeof WWorkspaceSlugSettingsIndexRoute
+  '/w/$workspaceSlug/sidekiqs': typeof WWorkspaceSlugSidekiqsIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -170,7 +197,10 @@ export interface FileRoutesById {
   '/w/$workspaceSlug/c/$chatId': typeof WWorkspaceSlugCChatIdRoute
   '/w/$workspaceSlug/settings/invitations': typeof WWorkspaceSlugSettingsInvitationsRoute
   '/w/$workspaceSlug/settings/members': typeof WWorkspaceSlugSettingsMembersRoute
+  '/w/$workspaceSlug/sidekiqs/$sidekiqId': typeof WWorkspaceSlugSidekiqsSidekiqIdRoute
+  '/w/$workspaceSlug/sidekiqs/new': typeof WWorkspaceSlugSidekiqsNewRoute
   '/w/$workspaceSlug/settings/': typeof WWorkspaceSlugSettingsIndexRoute
+  '/w/$workspaceSlug/sidekiqs/': typeof WWorkspaceSlugSidekiqsIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -191,7 +221,10 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug/c/$chatId'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
+    | '/w/$workspaceSlug/sidekiqs/$sidekiqId'
+    | '/w/$workspaceSlug/sidekiqs/new'
     | '/w/$workspaceSlug/settings/'
+    | '/w/$workspaceSlug/sidekiqs/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
@@ -208,7 +241,10 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug/c/$chatId'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
+    | '/w/$workspaceSlug/sidekiqs/$sidekiqId'
+    | '/w/$workspaceSlug/sidekiqs/new'
     | '/w/$workspaceSlug/settings'
+    | '/w/$workspaceSlug/sidekiqs'
   id:
     | '__root__'
     | '/'
@@ -227,7 +263,10 @@ export interface FileRouteTypes {
     | '/w/$workspaceSlug/c/$chatId'
     | '/w/$workspaceSlug/settings/invitations'
     | '/w/$workspaceSlug/settings/members'
+    | '/w/$workspaceSlug/sidekiqs/$sidekiqId'
+    | '/w/$workspaceSlug/sidekiqs/new'
     | '/w/$workspaceSlug/settings/'
+    | '/w/$workspaceSlug/sidekiqs/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -363,6 +402,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof WWorkspaceSlugSettingsMembersRouteImport
       parentRoute: typeof WWorkspaceSlugSettingsRoute
     }
+    '/w/$workspaceSlug/sidekiqs/': {
+      id: '/w/$workspaceSlug/sidekiqs/'
+      path: '/sidekiqs'
+      fullPath: '/w/$workspaceSlug/sidekiqs/'
+      preLoaderRoute: typeof WWorkspaceSlugSidekiqsIndexRouteImport
+      parentRoute: typeof WWorkspaceSlugRoute
+    }
+    '/w/$workspaceSlug/sidekiqs/$sidekiqId': {
+      id: '/w/$workspaceSlug/sidekiqs/$sidekiqId'
+      path: '/sidekiqs/$sidekiqId'
+      fullPath: '/w/$workspaceSlug/sidekiqs/$sidekiqId'
+      preLoaderRoute: typeof WWorkspaceSlugSidekiqsSidekiqIdRouteImport
+      parentRoute: typeof WWorkspaceSlugRoute
+    }
+    '/w/$workspaceSlug/sidekiqs/new': {
+      id: '/w/$workspaceSlug/sidekiqs/new'
+      path: '/sidekiqs/new'
+      fullPath: '/w/$workspaceSlug/sidekiqs/new'
+      preLoaderRoute: typeof WWorkspaceSlugSidekiqsNewRouteImport
+      parentRoute: typeof WWorkspaceSlugRoute
+    }
   }
 }
 
@@ -391,6 +451,9 @@ interface WWorkspaceSlugRouteChildren {
   WWorkspaceSlugUsageRoute: typeof WWorkspaceSlugUsageRoute
   WWorkspaceSlugIndexRoute: typeof WWorkspaceSlugIndexRoute
   WWorkspaceSlugCChatIdRoute: typeof WWorkspaceSlugCChatIdRoute
+  WWorkspaceSlugSidekiqsSidekiqIdRoute: typeof WWorkspaceSlugSidekiqsSidekiqIdRoute
+  WWorkspaceSlugSidekiqsNewRoute: typeof WWorkspaceSlugSidekiqsNewRoute
+  WWorkspaceSlugSidekiqsIndexRoute: typeof WWorkspaceSlugSidekiqsIndexRoute
 }
 
 const WWorkspaceSlugRouteChildren: WWorkspaceSlugRouteChildren = {
@@ -399,6 +462,9 @@ const WWorkspaceSlugRouteChildren: WWorkspaceSlugRouteChildren = {
   WWorkspaceSlugUsageRoute: WWorkspaceSlugUsageRoute,
   WWorkspaceSlugIndexRoute: WWorkspaceSlugIndexRoute,
   WWorkspaceSlugCChatIdRoute: WWorkspaceSlugCChatIdRoute,
+  WWorkspaceSlugSidekiqsSidekiqIdRoute: WWorkspaceSlugSidekiqsSidekiqIdRoute,
+  WWorkspaceSlugSidekiqsNewRoute: WWorkspaceSlugSidekiqsNewRoute,
+  WWorkspaceSlugSidekiqsIndexRoute: WWorkspaceSlugSidekiqsIndexRoute,
 }
 
 const WWorkspaceSlugRouteWithChildren = WWorkspaceSlugRoute._addFileChildren(

@@ -19,6 +19,8 @@ export const CAPABILITIES = [
   'invitation:cancel',
   'content:read',
   'content:write',
+  /** Edit and delete content others made (sidekiqs), not only one's own. */
+  'content:manage',
   'budget:spend',
 ] as const
 
@@ -36,7 +38,13 @@ const MANAGE_MEMBERS: Capability[] = [
 
 export const ROLE_CAPABILITIES: Readonly<Record<WorkspaceRole, ReadonlySet<Capability>>> = {
   owner: new Set<Capability>(CAPABILITIES),
-  admin: new Set<Capability>([...CONTENT, ...MANAGE_MEMBERS, 'workspace:update', 'workspace:billing']),
+  admin: new Set<Capability>([
+    ...CONTENT,
+    ...MANAGE_MEMBERS,
+    'content:manage',
+    'workspace:update',
+    'workspace:billing',
+  ]),
   member: new Set<Capability>(CONTENT),
   viewer: new Set<Capability>(READ),
 }

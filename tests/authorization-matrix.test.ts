@@ -323,6 +323,7 @@ const CAN: Record<Capability, [0 | 1, 0 | 1, 0 | 1, 0 | 1]> = {
   'invitation:cancel': [1, 1, 0, 0],
   'content:read': [1, 1, 1, 1],
   'content:write': [1, 1, 1, 0],
+  'content:manage': [1, 1, 0, 0],
   'budget:spend': [1, 1, 1, 0],
 }
 

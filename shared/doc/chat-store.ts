@@ -23,6 +23,8 @@ export const storedChat = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   sidekiqId: z.string().optional(),
+  /** The sidekiq's name when the chat was started; shown once the sidekiq is deleted. */
+  sidekiqName: z.string().optional(),
   /** The model picked for this chat; it outranks the sidekiq's and the defaults. */
   model: z.string().optional(),
   // Absent reads as false, so a chat written without them still lists.

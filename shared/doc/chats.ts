@@ -7,6 +7,7 @@ import { docId, newId, timestamp } from './ids'
 import { hasOpenMessage, type Message, readMessages } from './messages'
 import { type DocOrigin, LOCAL_ORIGIN } from './origin'
 import type { ReadOptions } from './read'
+import { sidekiqNameInput } from './sidekiqs'
 
 /** A chat without its messages, as the sidebar lists it. */
 export interface ChatSummary {
@@ -19,6 +20,11 @@ export interface ChatSummary {
   readonly updatedAt: number
   /** The sidekiq the chat talks to; sidekiqs live in the workspace's shared room. */
   readonly sidekiqId?: string
+  /**
+   * The sidekiq's name when the chat was started, so the chat still says who
+   * it talked to after the sidekiq is deleted.
+   */
+  readonly sidekiqName?: string
   /** The model picked for this chat, if any (catalog id). */
   readonly model?: string
   readonly pinned: boolean
@@ -39,6 +45,7 @@ export const createChatInput = z.strictObject({
   createdBy: docId,
   createdAt: timestamp.optional(),
   sidekiqId: docId.optional(),
+  sidekiqName: sidekiqNameInput.optional(),
   model: z.string().trim().min(1).max(128).optional(),
   pinned: z.boolean().default(false),
 })
@@ -54,6 +61,7 @@ function toSummary(v: StoredChat): ChatSummary {
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
     ...(v.sidekiqId !== undefined ? { sidekiqId: v.sidekiqId } : {}),
+    ...(v.sidekiqName !== undefined ? { sidekiqName: v.sidekiqName } : {}),
     ...(v.model !== undefined ? { model: v.model } : {}),
     pinned: v.pinned,
     archived: v.archived,
@@ -106,6 +114,7 @@ export function createChat(doc: Y.Doc, input: CreateChatInput, origin: DocOrigin
     map.set('createdAt', createdAt)
     map.set('updatedAt', createdAt)
     if (v.sidekiqId !== undefined) map.set('sidekiqId', v.sidekiqId)
+    if (v.sidekiqName !== undefined) map.set('sidekiqName', v.sidekiqName)
     if (v.model !== undefined) map.set('model', v.model)
     map.set('pinned', v.pinned)
     map.set('archived', false)

@@ -75,7 +75,16 @@ const storedSidekiq = z.object({
   updatedAt: z.number(),
 })
 
-const sidekiqName = z.string().trim().min(1, 'Required').max(80, 'At most 80 characters')
+/** Longest sidekiq name accepted on input. */
+export const MAX_SIDEKIQ_NAME_LENGTH = 80
+
+/** A sidekiq's name as accepted on input; chats that record a sidekiq's name check it alike. */
+export const sidekiqNameInput = z
+  .string()
+  .trim()
+  .min(1, 'Required')
+  .max(MAX_SIDEKIQ_NAME_LENGTH, `At most ${MAX_SIDEKIQ_NAME_LENGTH} characters`)
+const sidekiqName = sidekiqNameInput
 const description = z.string().trim().max(500, 'At most 500 characters')
 const instructions = z.string().max(20_000, 'At most 20000 characters')
 const modelId = z.string().trim().min(1, 'Required').max(128, 'Too long')
@@ -205,7 +214,10 @@ function requireSidekiq(doc: Y.Doc, sidekiqId: string): SidekiqEntry {
 function assertNameFree(doc: Y.Doc, name: string, exceptId?: string): void {
   const key = nameKey(name)
   const taken = listSidekiqs(doc).some((s) => s.id !== exceptId && nameKey(s.name) === key)
-  if (taken) throw new AppError('CONFLICT', 'A sidekiq with this name already exists', { name: 'Name is taken' })
+  if (taken)
+    throw new AppError('CONFLICT', 'A sidekiq with this name already exists', {
+      name: 'Another sidekiq already has this name',
+    })
 }
 
 /** A new `Y.Array` per write: replacing the whole list makes concurrent edits resolve to one list, not a merge of both. */
@@ -297,6 +309,82 @@ export function deleteSidekiq(doc: Y.Doc, sidekiqId: string, origin: DocOrigin =
     requireSidekiq(doc, v.sidekiqId)
     sidekiqsRoot(doc).delete(v.sidekiqId)
   }, origin)
+}
+
+/**
+ * The name of a copy: "<name> (copy)", then "(copy 2)", "(copy 3)"... until
+ * one is free, the original cut short when the suffix would pass the limit.
+ */
+function copyName(doc: Y.Doc, name: string): string {
+  const taken = new Set(listSidekiqs(doc).map((s) => nameKey(s.name)))
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? ' (copy)' : ` (copy ${n})`
+    const base = [...name]
+      .slice(0, MAX_SIDEKIQ_NAME_LENGTH - suffix.length)
+      .join('')
+      .trimEnd()
+    const candidate = base + suffix
+    if (!taken.has(nameKey(candidate))) return candidate
+  }
+}
+
+/** Input of `duplicateSidekiq`. */
+export const duplicateSidekiqInput = z.strictObject({
+  id: docId.optional(),
+  createdBy: docId,
+  createdAt: timestamp.optional(),
+})
+
+/**
+ * Copies a sidekiq under a free name ("Writer (copy)", "Writer (copy 2)"...):
+ * everything it says and does, owned by `createdBy`. The copy is not a
+ * favorite: starring is a choice about the original.
+ */
+export function duplicateSidekiq(
+  doc: Y.Doc,
+  sidekiqId: string,
+  input: z.input<typeof duplicateSidekiqInput>,
+  origin: DocOrigin = LOCAL_ORIGIN,
+): Sidekiq {
+  const { sidekiqId: id } = parseInput(z.strictObject({ sidekiqId: docId }), { sidekiqId })
+  const v = parseInput(duplicateSidekiqInput, input)
+  let copy: Sidekiq | undefined
+  // One transaction: the name picked is still free when the copy is written.
+  doc.transact(() => {
+    const original = requireSidekiq(doc, id).value
+    copy = createSidekiq(
+      doc,
+      {
+        ...(v.id !== undefined ? { id: v.id } : {}),
+        name: copyName(doc, original.name),
+        description: original.description,
+        instructions: original.instructions,
+        conversationStarters: [...original.conversationStarters],
+        model: original.model,
+        avatar: original.avatar,
+        createdBy: v.createdBy,
+        ...(v.createdAt !== undefined ? { createdAt: v.createdAt } : {}),
+      },
+      origin,
+    )
+  }, origin)
+  return copy!
+}
+
+/**
+ * What a chat shows for its sidekiq: the sidekiq's current name while it
+ * exists, else the name the chat recorded when it was started, marked
+ * deleted; `null` for a chat without a sidekiq. `sharedDoc` is the
+ * workspace's shared room, where sidekiqs live, whichever room holds the chat.
+ */
+export function chatSidekiqLabel(
+  sharedDoc: Y.Doc,
+  chat: { readonly sidekiqId?: string; readonly sidekiqName?: string },
+): { name: string; deleted: boolean; sidekiq: Sidekiq | null } | null {
+  if (!chat.sidekiqId) return null
+  const sidekiq = getSidekiq(sharedDoc, chat.sidekiqId)
+  if (sidekiq) return { name: sidekiq.name, deleted: false, sidekiq }
+  return { name: chat.sidekiqName ?? 'Sidekiq', deleted: true, sidekiq: null }
 }
 
 /** How many sidekiqs the document holds (what a plan's sidekiq limit counts). */
