@@ -1,10 +1,13 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import {
   appendMessage,
+  chatSidekiqLabel,
   currentClientState,
   editMessageContent,
   getChat,
   newId,
+  setChatModel,
+  setChatSidekiq,
   type Chat,
   type Message,
 } from '../../shared/doc'
@@ -14,6 +17,9 @@ import { useDocValue } from '../lib/sync/use-doc'
 import { usePendingGenerations, usePresence, useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
 import { useMemberNames } from '../lib/use-member-names'
 import { AnswerItem } from './chat/answer-item'
+import { ConversationStarters } from './conversation-starters'
+import { ModelPicker } from './model-picker'
+import { SidekiqPicker } from './sidekiq-picker'
 import { Composer } from './chat/composer'
 import { PresenceBar, TypingLine } from './chat/presence-bar'
 import { QuestionItem } from './chat/question-item'
@@ -50,6 +56,13 @@ export function ChatView({
   const room = inShared ? replica?.shared : replica?.private
   const isShared = !!inShared
   const entries = useMemo(() => threadOf(chat?.messages ?? []), [chat?.messages])
+  // Sidekiqs live in the shared room, whichever room holds the chat.
+  const sidekiq = useDocValue(
+    replica?.shared.doc ?? null,
+    (d) => (chat ? chatSidekiqLabel(d, chat) : null),
+    null,
+    `${chat?.sidekiqId}:${chat?.sidekiqName}`,
+  )
 
   // Tell the others which chat is open here; nothing once it is closed.
   useEffect(() => {
@@ -125,6 +138,42 @@ export function ChatView({
         </h1>
         {isShared ? <PresenceBar people={here} /> : <span className="text-xs text-zinc-500">Private</span>}
       </header>
+      <div className="mt-2 flex flex-wrap items-center gap-2 text-sm" data-testid="chat-settings">
+        {chat.messages.length === 0 && canWrite ? (
+          <SidekiqPicker
+            value={chat.sidekiqId ?? null}
+            deletedName={chat.sidekiqName}
+            onChange={(_id, picked) =>
+              setChatSidekiq(room.doc, chatId, picked ? { id: picked.id, name: picked.name } : null)
+            }
+          />
+        ) : sidekiq ? (
+          <span className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs text-zinc-700" data-testid="chat-sidekiq">
+            {sidekiq.deleted ? `${sidekiq.name} (deleted)` : sidekiq.name}
+          </span>
+        ) : null}
+        <ModelPicker
+          workspaceId={workspaceId}
+          value={chat.model ?? null}
+          allowDefault
+          defaultModel={sidekiq?.sidekiq?.model}
+          disabled={!canWrite}
+          onChange={(model) => setChatModel(room.doc, chatId, model)}
+        />
+      </div>
+      {chat.messages.length === 0 ? (
+        sidekiq?.sidekiq && sidekiq.sidekiq.conversationStarters.length > 0 ? (
+          <div className="mt-6">
+            <ConversationStarters sidekiq={sidekiq.sidekiq} onPick={ask} disabled={!canWrite} />
+          </div>
+        ) : (
+          <p className="mt-10 text-center text-sm text-zinc-500" data-testid="empty-chat">
+            {isShared
+              ? 'Ask anything. Everyone in the workspace sees the answer arrive.'
+              : 'Ask anything. Only you can see this chat.'}
+          </p>
+        )
+      ) : null}
       <ol className="mt-4 flex-1 space-y-4" data-testid="messages" aria-live="polite">
         {entries.map((entry) =>
           entry.kind === 'question' ? (

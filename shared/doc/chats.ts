@@ -150,6 +150,34 @@ export function setChatModel(
   )
 }
 
+/**
+ * Picks the sidekiq a chat talks to (recording its name, which the chat
+ * keeps if the sidekiq is deleted), or clears it with `null`.
+ */
+export function setChatSidekiq(
+  doc: Y.Doc,
+  chatId: string,
+  sidekiq: { id: string; name: string } | null,
+  origin: DocOrigin = LOCAL_ORIGIN,
+): ChatSummary {
+  const v = parseInput(
+    z.strictObject({
+      chatId: docId,
+      sidekiq: z.strictObject({ id: docId, name: sidekiqNameInput }).nullable(),
+    }),
+    { chatId, sidekiq },
+  )
+  return updateChat(doc, v.chatId, origin, (map) => {
+    if (v.sidekiq === null) {
+      map.delete('sidekiqId')
+      map.delete('sidekiqName')
+    } else {
+      map.set('sidekiqId', v.sidekiq.id)
+      map.set('sidekiqName', v.sidekiq.name)
+    }
+  })
+}
+
 /** Renames a chat. Concurrent renames resolve to one of them on every peer. */
 export function renameChat(doc: Y.Doc, chatId: string, title: string, origin: DocOrigin = LOCAL_ORIGIN): ChatSummary {
   const v = parseInput(z.strictObject({ chatId: docId, title: chatTitle.min(1, 'Required') }), { chatId, title })

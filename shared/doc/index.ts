@@ -54,6 +54,7 @@ export {
   createChat,
   renameChat,
   setChatModel,
+  setChatSidekiq,
   setPinned,
   setArchived,
   deleteChat,

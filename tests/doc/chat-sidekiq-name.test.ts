@@ -9,6 +9,7 @@ import {
   listChats,
   moveChat,
   serverOrigin,
+  setChatSidekiq,
   updateSidekiq,
 } from '../../shared/doc'
 import { thrown } from './helpers'
@@ -66,5 +67,21 @@ describe('chatSidekiqLabel', () => {
   test('a chat written before names were recorded gets a generic name once its sidekiq is gone', () => {
     const chat = createChat(shared, { createdBy: 'u1', sidekiqId: 'gone' })
     expect(chatSidekiqLabel(shared, chat)).toEqual({ name: 'Sidekiq', deleted: true, sidekiq: null })
+  })
+})
+
+describe('setChatSidekiq', () => {
+  test('sets and clears the sidekiq with its name; bad input is refused', () => {
+    const doc = new Y.Doc()
+    const chat = createChat(doc, { createdBy: 'u1' })
+    expect(setChatSidekiq(doc, chat.id, { id: 's1', name: 'Writer' })).toMatchObject({
+      sidekiqId: 's1',
+      sidekiqName: 'Writer',
+    })
+    const cleared = setChatSidekiq(doc, chat.id, null)
+    expect(cleared.sidekiqId).toBeUndefined()
+    expect(cleared.sidekiqName).toBeUndefined()
+    expect(() => setChatSidekiq(doc, chat.id, { id: 's1', name: '' })).toThrow()
+    expect(() => setChatSidekiq(doc, 'nope', { id: 's1', name: 'W' })).toThrow('Chat not found')
   })
 })
