@@ -1,13 +1,26 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
-import { describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { preloadHighlighter } from '../app/components/code-block'
 import { CopyButton } from '../app/components/copy-button'
-import { MessageMarkdown, safeLinkUrl } from '../app/components/markdown'
+import { MessageMarkdown, preloadMarkdown } from '../app/components/markdown'
+import { safeLinkUrl } from '../app/components/markdown-renderer'
 
 const render = (text: string) => renderToStaticMarkup(createElement(MessageMarkdown, { text }))
 
+// Runs first, while the renderer's chunk is not loaded yet (nothing preloads it outside a browser).
+describe('MessageMarkdown before its renderer has loaded', () => {
+  test('shows the text as plain, escaped text with its line breaks', () => {
+    const html = render('# Title\n<script>alert(1)</script>')
+    expect(html).toBe('<div class="whitespace-pre-wrap"># Title\n&lt;script&gt;alert(1)&lt;/script&gt;</div>')
+  })
+})
+
 describe('MessageMarkdown renders GitHub-flavoured Markdown', () => {
+  beforeAll(async () => {
+    await preloadMarkdown()
+  })
+
   test('headings, lists, emphasis and inline code', () => {
     const html = render('# Title\n\n## Part\n\n- one\n- **two**\n\n1. first\n2. second\n\nUse `npm ci` here.')
     expect(html).toMatch(/^<div class="markdown">/)
@@ -39,6 +52,10 @@ describe('MessageMarkdown renders GitHub-flavoured Markdown', () => {
 })
 
 describe('MessageMarkdown is safe with hostile text', () => {
+  beforeAll(async () => {
+    await preloadMarkdown()
+  })
+
   test('a script tag is shown as text, never as an element', () => {
     const html = render('Hi <script>alert(1)</script> there\n\n<script>alert(2)</script>')
     expect(html).not.toMatch(/<script/i)
@@ -98,6 +115,10 @@ describe('MessageMarkdown is safe with hostile text', () => {
 })
 
 describe('fenced code blocks', () => {
+  beforeAll(async () => {
+    await preloadMarkdown()
+  })
+
   test('show the language, a Copy button and the code, escaped', () => {
     const html = render('Before\n\n```ts\nconst a: number = 1 < 2 ? 1 : 0\n```\n\nAfter')
     expect(html).toContain('data-language="ts"')

@@ -1,79 +1,30 @@
-import { memo } from 'react'
-import Markdown, { type Components } from 'react-markdown'
-import remarkGfm from 'remark-gfm'
-import { CodeBlock } from './code-block'
+import { useEffect, useState } from 'react'
+import type { MarkdownRenderer } from './markdown-renderer'
 
-/** Links lead only to web pages and mail; `javascript:`, `data:` and relative URLs are not links. */
-const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:'])
+type Renderer = typeof MarkdownRenderer
+
+let renderer: Renderer | null = null
+let loading: Promise<Renderer> | null = null
 
 /**
- * The URL when it is absolute http(s) or mailto, else null. Parsed as the
- * browser would parse the attribute, so tricks with case, whitespace or
- * entities cannot slip another scheme past the check.
+ * Loads the Markdown renderer's chunk (the parser and GFM are about 50 KB
+ * gzipped, more than the rest of the chat page), once per page; a failed
+ * load is tried again by the next caller.
  */
-export function safeLinkUrl(url: string): string | null {
-  try {
-    const parsed = new URL(url)
-    return LINK_PROTOCOLS.has(parsed.protocol) ? parsed.href : null
-  } catch {
-    return null
-  }
+export function preloadMarkdown(): Promise<Renderer> {
+  loading ??= import('./markdown-renderer').then(
+    (module) => (renderer = module.MarkdownRenderer),
+    (error: unknown) => {
+      loading = null
+      throw error
+    },
+  )
+  return loading
 }
 
-/** A fence's info word as a language name: short, and only characters language names use. */
-function languageOf(className: unknown): string | undefined {
-  const classes = Array.isArray(className) ? className : []
-  const found = classes.find((c): c is string => typeof c === 'string' && c.startsWith('language-'))
-  const name = found?.slice('language-'.length).toLowerCase()
-  return name && /^[\w+#.-]{1,32}$/.test(name) ? name : undefined
-}
-
-interface HastLike {
-  type: string
-  value?: string
-  tagName?: string
-  properties?: Record<string, unknown>
-  children?: HastLike[]
-}
-
-function textOf(node: HastLike): string {
-  if (node.type === 'text') return node.value ?? ''
-  return (node.children ?? []).map(textOf).join('')
-}
-
-const remarkPlugins = [remarkGfm]
-
-const components: Components = {
-  a: ({ href, children }) =>
-    href ? (
-      <a href={href} target="_blank" rel="noopener noreferrer">
-        {children}
-      </a>
-    ) : (
-      <span>{children}</span>
-    ),
-  // Remote images are not loaded (they would tell a third party who reads the chat, and when); a link to one is shown.
-  img: ({ src, alt }) =>
-    typeof src === 'string' && src ? (
-      <a href={src} target="_blank" rel="noopener noreferrer">
-        {alt || src}
-      </a>
-    ) : (
-      <span>{alt}</span>
-    ),
-  pre: ({ node, children }) => {
-    const code = (node as HastLike | undefined)?.children?.find((c) => c.type === 'element' && c.tagName === 'code')
-    if (!code) return <pre>{children}</pre>
-    // The Markdown parser ends every code block's text with one newline.
-    const text = textOf(code).replace(/\n$/, '')
-    return <CodeBlock code={text} language={languageOf(code.properties?.className)} />
-  },
-  table: ({ children }) => (
-    <div className="markdown-table">
-      <table>{children}</table>
-    </div>
-  ),
-}
+// Started as soon as the chat page's code runs, in parallel with opening the
+// rooms, so messages rarely show before it is there.
+if (typeof window !== 'undefined') void preloadMarkdown().catch(() => undefined)
 
 export interface MessageMarkdownProps {
   /** The message text, complete or still streaming. */
@@ -82,19 +33,24 @@ export interface MessageMarkdownProps {
 }
 
 /**
- * A message rendered as GitHub-flavoured Markdown. Safe by construction:
- * raw HTML in the text is shown as text (never parsed into elements), only
- * http(s) and mailto URLs become links (opened in a new tab without an
- * opener), images are shown as links, and nothing goes through innerHTML.
- * Partial Markdown renders as far as it goes: an unclosed code fence is a
- * code block up to the end of the text, as CommonMark specifies.
+ * A message rendered as GitHub-flavoured Markdown (see `MarkdownRenderer`
+ * for what is rendered and the safety rules). Until the renderer's chunk has
+ * loaded, and if it cannot load, the text shows as plain text with its line
+ * breaks.
  */
-export const MessageMarkdown = memo(function MessageMarkdown({ text, className = '' }: MessageMarkdownProps) {
-  return (
-    <div className={className ? `markdown ${className}` : 'markdown'}>
-      <Markdown remarkPlugins={remarkPlugins} components={components} urlTransform={safeLinkUrl}>
-        {text}
-      </Markdown>
-    </div>
-  )
-})
+export function MessageMarkdown({ text, className }: MessageMarkdownProps) {
+  const [Loaded, setLoaded] = useState<Renderer | null>(() => renderer)
+  useEffect(() => {
+    if (Loaded) return
+    let live = true
+    preloadMarkdown().then(
+      (loaded) => live && setLoaded(() => loaded),
+      () => undefined,
+    )
+    return () => {
+      live = false
+    }
+  }, [Loaded])
+  if (Loaded) return <Loaded text={text} className={className} />
+  return <div className={`whitespace-pre-wrap${className ? ` ${className}` : ''}`}>{text}</div>
+}
