@@ -26,7 +26,7 @@ describe('describeMessageMeta', () => {
   test('a finished answer: model label, tokens, time to first token, speed and time', () => {
     expect(texts(answer())).toEqual([
       ['model', 'GPT-4o mini'],
-      ['tokens', '1,234 in · 85 out'],
+      ['tokens', '1,234 in / 85 out'],
       ['ttft', 'TTFT 420 ms'],
       ['speed', '42.5 tok/s'],
       ['time', '2:05 PM'],

@@ -41,12 +41,14 @@ export interface CopyButtonProps {
  */
 export function CopyButton({ text, label, className = '' }: CopyButtonProps) {
   const [state, setState] = useState<CopyState>('idle')
+  // Each copy restarts the confirmation's time, even when it already shows.
+  const [copies, setCopies] = useState(0)
 
   useEffect(() => {
     if (state === 'idle') return
     const timer = setTimeout(() => setState('idle'), CONFIRM_MS)
     return () => clearTimeout(timer)
-  }, [state])
+  }, [state, copies])
 
   const shown = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'
   return (
@@ -61,6 +63,7 @@ export function CopyButton({ text, label, className = '' }: CopyButtonProps) {
             () => setState('copied'),
             () => setState('failed'),
           )
+          setCopies((n) => n + 1)
         }}
       >
         {shown}

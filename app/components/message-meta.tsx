@@ -47,7 +47,7 @@ export function describeMessageMeta(message: Message, options: MessageMetaOption
       const output = integer.format(usage.outputTokens)
       pieces.push({
         kind: 'tokens',
-        text: `${input} in · ${output} out`,
+        text: `${input} in / ${output} out`,
         title: `${input} input tokens, ${output} output tokens`,
       })
     }
