@@ -1,46 +1,17 @@
-import { type ReactNode, useEffect, useMemo, useState } from 'react'
-import type { HighlightedCode, highlightCode } from './code-highlighter'
+import { type ReactNode, useMemo } from 'react'
+import type { HighlightedCode } from './code-highlighter'
 import { CopyButton } from './copy-button'
+import { lazyValue } from './lazy-value'
 
-type Highlight = typeof highlightCode
 type HighlightedNode = HighlightedCode['children'][number]
 
-let highlighter: Highlight | null = null
-let loading: Promise<Highlight> | null = null
+const highlighter = lazyValue(() => import('./code-highlighter').then((module) => module.highlightCode))
 
 /**
- * Loads the highlighter's chunk (one import for the whole page; a failed one,
- * say offline after a deploy, is tried again by the next block). Code blocks
- * call it themselves; call it early to have code highlighted on first paint.
+ * Loads the highlighter (one chunk for the page). Code blocks load it by
+ * themselves; call it early to have code highlighted on first paint.
  */
-export function preloadHighlighter(): Promise<Highlight> {
-  loading ??= import('./code-highlighter').then(
-    (module) => (highlighter = module.highlightCode),
-    (error: unknown) => {
-      loading = null
-      throw error
-    },
-  )
-  return loading
-}
-
-/** The highlighter once its chunk is loaded; null before, and during server rendering. */
-function useHighlighter(wanted: boolean): Highlight | null {
-  const [highlight, setHighlight] = useState<Highlight | null>(() => highlighter)
-  useEffect(() => {
-    if (!wanted || highlight) return
-    let live = true
-    preloadHighlighter().then(
-      (loaded) => live && setHighlight(() => loaded),
-      // Plain code stays: highlighting is a nicety.
-      () => undefined,
-    )
-    return () => {
-      live = false
-    }
-  }, [wanted, highlight])
-  return highlight
-}
+export const preloadHighlighter = highlighter.load
 
 /** Only spans with their classes and text come out of the tree, whatever else it held. */
 function renderHighlighted(nodes: readonly HighlightedNode[]): ReactNode[] {
@@ -68,7 +39,7 @@ export interface CodeBlockProps {
  * streaming answer never waits for it).
  */
 export function CodeBlock({ code, language }: CodeBlockProps) {
-  const highlight = useHighlighter(language !== undefined)
+  const highlight = highlighter.useValue()
   const tree = useMemo(
     () => (highlight && language !== undefined ? highlight(code, language) : null),
     [highlight, code, language],

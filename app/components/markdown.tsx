@@ -1,26 +1,13 @@
-import { useEffect, useState } from 'react'
-import type { MarkdownRenderer } from './markdown-renderer'
-
-type Renderer = typeof MarkdownRenderer
-
-let renderer: Renderer | null = null
-let loading: Promise<Renderer> | null = null
+import { lazyValue } from './lazy-value'
 
 /**
- * Loads the Markdown renderer's chunk (the parser and GFM are about 50 KB
- * gzipped, more than the rest of the chat page), once per page; a failed
- * load is tried again by the next caller.
+ * The Markdown renderer's chunk: the parser and GFM are about 50 KB gzipped,
+ * more than the rest of the chat page.
  */
-export function preloadMarkdown(): Promise<Renderer> {
-  loading ??= import('./markdown-renderer').then(
-    (module) => (renderer = module.MarkdownRenderer),
-    (error: unknown) => {
-      loading = null
-      throw error
-    },
-  )
-  return loading
-}
+const renderer = lazyValue(() => import('./markdown-renderer').then((module) => module.MarkdownRenderer))
+
+/** Loads the Markdown renderer; `MessageMarkdown` does it by itself, this is for starting earlier. */
+export const preloadMarkdown = renderer.load
 
 // Started as soon as the chat page's code runs, in parallel with opening the
 // rooms, so messages rarely show before it is there.
@@ -39,18 +26,7 @@ export interface MessageMarkdownProps {
  * breaks.
  */
 export function MessageMarkdown({ text, className }: MessageMarkdownProps) {
-  const [Loaded, setLoaded] = useState<Renderer | null>(() => renderer)
-  useEffect(() => {
-    if (Loaded) return
-    let live = true
-    preloadMarkdown().then(
-      (loaded) => live && setLoaded(() => loaded),
-      () => undefined,
-    )
-    return () => {
-      live = false
-    }
-  }, [Loaded])
+  const Loaded = renderer.useValue()
   if (Loaded) return <Loaded text={text} className={className} />
   return <div className={`whitespace-pre-wrap${className ? ` ${className}` : ''}`}>{text}</div>
 }
