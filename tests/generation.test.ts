@@ -86,6 +86,11 @@ describe.each([
     expect(final.model).toBe(model)
     const price = costMicros(findModel(model)!, { inputTokens: 31, outputTokens: 9 })
     expect(final.usage).toEqual({ inputTokens: 31, outputTokens: 9, costMicros: price })
+    // Time to first token counts the request's own work and the provider's reply; the writing
+    // time spans the four pauses the fake makes between its five chunks (4 x 120 ms, less slack).
+    expect(final.timing?.firstTokenMs).toBeGreaterThan(0)
+    expect(final.timing?.durationMs).toBeGreaterThanOrEqual(300)
+    expect(Number.isInteger(final.timing?.firstTokenMs) && Number.isInteger(final.timing?.durationMs)).toBe(true)
 
     await ai.ai.registry.settled()
     const events = await usageOf(messageId)
@@ -154,6 +159,8 @@ describe.each([
       (s) => s === 'error',
     )
     expect(messageIn(asker.doc, chatId, messageId)!.error).toMatch(/provider/i)
+    // No text came, so there is no speed to tell.
+    expect(messageIn(asker.doc, chatId, messageId)!.timing).toBeUndefined()
     await ai.ai.registry.settled()
     expect(await usageOf(messageId)).toHaveLength(1)
   })

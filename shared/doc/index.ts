@@ -31,6 +31,7 @@ export {
   type MessageRole,
   type MessageStatus,
   type SetMessageStatusInput,
+  type Timing,
   type Usage,
   MAX_CONTENT_LENGTH,
   MESSAGE_ROLES,

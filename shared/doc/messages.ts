@@ -42,6 +42,19 @@ const storedUsage = z.object(usageFields)
 /** Token counts (and cost) of one model answer. */
 export type Usage = z.output<typeof usage>
 
+const timingFields = {
+  /** From the start of the request for the answer to the model's first text, ms. */
+  firstTokenMs: z.number().int().nonnegative(),
+  /** From the model's first text to the end of the answer, ms: with the output tokens, the answer's speed. */
+  durationMs: z.number().int().nonnegative(),
+}
+const timing = z.strictObject(timingFields)
+/** As with usage, fields a newer app added are dropped on read. */
+const storedTiming = z.object(timingFields)
+
+/** How long one model answer took to start and to write. */
+export type Timing = z.output<typeof timing>
+
 /** A message as readers return it: plain and validated, with `content` as a string. */
 export interface Message {
   readonly id: string
@@ -54,6 +67,8 @@ export interface Message {
   /** Model id of an assistant message. */
   readonly model?: string
   readonly usage?: Usage
+  /** Time to first token and writing time of an answer that produced text. */
+  readonly timing?: Timing
   /** Why the message ended in `error`. */
   readonly error?: string
   /**
@@ -73,6 +88,7 @@ const storedMessage = z.object({
   status: z.enum(MESSAGE_STATUSES),
   model: z.string().optional(),
   usage: storedUsage.optional(),
+  timing: storedTiming.optional(),
   error: z.string().optional(),
   replyTo: z.string().optional(),
 })
@@ -118,6 +134,7 @@ export const setMessageStatusInput = z
     error: errorReason.optional(),
     model: modelId.optional(),
     usage: usage.optional(),
+    timing: timing.optional(),
   })
   .superRefine(errorMatchesStatus)
 
@@ -275,7 +292,7 @@ export function editMessageContent(
 
 /**
  * Sets a message's status, with the error reason (required for `error`) and
- * the model and usage of a finished answer. A final status (`done`, `error`,
+ * the model, usage and timing of a finished answer. A final status (`done`, `error`,
  * `stopped`) stays final: changing it throws `CONFLICT`, so an answer that
  * finishes after the user stopped it does not turn back into `done`; setting
  * the same final status again is allowed, to add usage.
@@ -298,6 +315,7 @@ export function setMessageStatus(
     writeStatus(message.map, v.status, v.error)
     if (v.model !== undefined) message.map.set('model', v.model)
     if (v.usage !== undefined) message.map.set('usage', v.usage)
+    if (v.timing !== undefined) message.map.set('timing', v.timing)
   }, origin)
   return toMessage(requireMessage(requireChat(doc, ref.chatId), ref.messageId).value)
 }

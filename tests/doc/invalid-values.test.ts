@@ -195,6 +195,20 @@ describe('messages with invalid stored values', () => {
     expect(getChat(doc, 'c1')?.messages[0].usage).toEqual({ inputTokens: 1, outputTokens: 2 })
   })
 
+  test('a message with timing fields from a newer app still reads, without them; a bad timing hides it', () => {
+    const doc = new Y.Doc()
+    createChat(doc, { id: 'c1', createdBy: 'u1' })
+    rawMessages(doc, 'c1').push([
+      rawMessage({ ...validMessage('newer'), timing: { firstTokenMs: 5, durationMs: 6, queueMs: 7 } }),
+      rawMessage({ ...validMessage('bad'), timing: { firstTokenMs: -1, durationMs: 6 } }),
+      rawMessage({ ...validMessage('half'), timing: { firstTokenMs: 5 } }),
+    ])
+    const { invalid, onInvalid } = invalidCollector()
+    const messages = getChat(doc, 'c1', { onInvalid })?.messages
+    expect(messages?.map((m) => [m.id, m.timing])).toEqual([['newer', { firstTokenMs: 5, durationMs: 6 }]])
+    expect(invalid.map((i) => i.message)).toEqual([expect.stringMatching(/^timing/), expect.stringMatching(/^timing/)])
+  })
+
   test('invalid values written by a peer are skipped on replicas too', () => {
     const doc = docWithBadMessages()
     const replica = replicaOf(doc)

@@ -145,6 +145,38 @@ describe('setMessageStatus', () => {
     expect(message('m1')).toEqual(m)
   })
 
+  test('records how long an answer took to start and to write, and reads it back', () => {
+    streaming('m1')
+    const timing = { firstTokenMs: 420, durationMs: 1_250 }
+    const m = setMessageStatus(doc, 'c1', 'm1', { status: 'done', usage: { inputTokens: 3, outputTokens: 50 }, timing })
+    expect(m.timing).toEqual(timing)
+    expect(message('m1')?.timing).toEqual(timing)
+    // A stop after the fact may add timing to a final message, as it may add usage.
+    setMessageStatus(doc, 'c1', 'm1', { status: 'done', timing: { firstTokenMs: 420, durationMs: 0 } })
+    expect(message('m1')?.timing).toEqual({ firstTokenMs: 420, durationMs: 0 })
+  })
+
+  test('a message without timing reads without it', () => {
+    streaming('m1')
+    setMessageStatus(doc, 'c1', 'm1', { status: 'done' })
+    expect(message('m1')).not.toHaveProperty('timing')
+  })
+
+  test.each([
+    ['timing.firstTokenMs', { firstTokenMs: -1, durationMs: 0 }],
+    ['timing.durationMs', { firstTokenMs: 1, durationMs: 1.5 }],
+    ['timing.durationMs', { firstTokenMs: 1 }],
+    ['timing.extra', { firstTokenMs: 1, durationMs: 2, extra: 3 }],
+    ['timing', 'fast'],
+  ])('rejects a bad %s and writes nothing', (field, timing) => {
+    streaming('m1')
+    const error = thrown(() => setMessageStatus(doc, 'c1', 'm1', { status: 'done', timing } as never))
+    expect(error.code).toBe('BAD_REQUEST')
+    expect(error.fields).toHaveProperty([field])
+    expect(message('m1')).toMatchObject({ status: 'streaming' })
+    expect(message('m1')).not.toHaveProperty('timing')
+  })
+
   test('ends a message in error with its reason', () => {
     streaming('m1')
     expect(setMessageStatus(doc, 'c1', 'm1', { status: 'error', error: 'quota' })).toMatchObject({

@@ -21,6 +21,8 @@ export interface AnswerWriter {
   /** All text received so far. */
   readonly text: string
   readonly length: number
+  /** When the first text arrived (`performance.now()`), or null before any: the answer's time to first token. */
+  readonly firstTextAt: number | null
 }
 
 /** The answer message to create on the first write. */
@@ -52,6 +54,7 @@ export function createAnswerWriter(
   let timer: NodeJS.Timeout | null = null
   let created = false
   let closed = false
+  let firstTextAt: number | null = null
   let writes: Promise<void> = Promise.resolve()
 
   const write = () => {
@@ -101,6 +104,7 @@ export function createAnswerWriter(
     push(text) {
       if (closed || !text) return
       const first = !all
+      if (first) firstTextAt = performance.now()
       waiting += text
       all += text
       // The first words go out at once: time to first token is what people feel.
@@ -113,6 +117,9 @@ export function createAnswerWriter(
     },
     get length() {
       return all.length
+    },
+    get firstTextAt() {
+      return firstTextAt
     },
   }
 }

@@ -129,6 +129,8 @@ export async function startGeneration(
   workspaceId: string,
   input: GenerateInput,
 ): Promise<StartedGeneration> {
+  // Time to first token counts from here: the checks, the quota and the room are part of the wait people feel.
+  const requestedAt = performance.now()
   const access = await authorizeSessionRoom(deps.db, caller.sessionToken, input.room).catch((error: unknown) => {
     throw error instanceof AppError ? notFound('Chat') : error
   })
@@ -193,7 +195,18 @@ export async function startGeneration(
     // words (or as pending, if the model is slow to start): see answer-writer.
     const controller = new AbortController()
     const isFirstAnswer = !chat.title && !chat.messages.some((m) => m.role === 'assistant')
-    const job = { hold, chat, prompt, model, maxOutputTokens, generationId, workspaceId, userId, controller }
+    const job = {
+      hold,
+      chat,
+      prompt,
+      model,
+      maxOutputTokens,
+      generationId,
+      workspaceId,
+      userId,
+      controller,
+      requestedAt,
+    }
     const answered = streamAnswer(deps, job)
     const done = answered
       .then(async () => {
@@ -238,6 +251,8 @@ interface StreamJob {
   workspaceId: string
   userId: string
   controller: AbortController
+  /** When the request for the answer started (`performance.now()`). */
+  requestedAt: number
 }
 
 /**
@@ -285,6 +300,7 @@ async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void>
     // A connection lost mid-stream throws here; the text before the cut is kept.
     failure ??= describeProviderError(error)
   }
+  const timing = answerTiming(job.requestedAt, writer.firstTextAt, performance.now())
   // Rejects when the answer could not be stored at all (the database is
   // unreachable): nothing to show, and the reservation expires by itself.
   await writer.flush()
@@ -309,6 +325,7 @@ async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void>
           ...(outcome === 'error' ? { error: reason ?? 'The model failed to answer.' } : {}),
           model: model.id,
           usage: { inputTokens, outputTokens, costMicros: cost },
+          ...(timing ? { timing } : {}),
         },
         AI,
       ),
@@ -329,6 +346,18 @@ async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void>
     endedAt: new Date(),
     outcome: outcome === 'stopped' ? 'stopped' : outcome,
   })
+}
+
+/**
+ * Time to first token and writing time of an answer, whole ms; none for an
+ * answer that never produced text (nothing to measure a speed on).
+ */
+function answerTiming(requestedAt: number, firstTextAt: number | null, endedAt: number) {
+  if (firstTextAt === null) return null
+  return {
+    firstTokenMs: Math.max(0, Math.round(firstTextAt - requestedAt)),
+    durationMs: Math.max(0, Math.round(endedAt - firstTextAt)),
+  }
 }
 
 /** A reason a person can act on; provider internals stay in the logs. */
