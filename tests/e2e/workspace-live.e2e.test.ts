@@ -101,9 +101,16 @@ test('regenerate keeps the earlier answer as a version; edit and ask again answe
   await signUpThroughPage(page, 'Cy')
   await page.getByRole('button', { name: 'Private' }).click()
   await page.waitForURL(/\/c\//)
-  await ask(page, 'First question')
+  await ask(page, 'First question, **bold** and `inline code`')
   const answer = page.locator('[data-role="assistant"]').last()
   await expect.poll(() => answer.getAttribute('data-status'), { timeout: 20_000 }).toBe('done')
+  // The answer is Markdown (the demo model echoes the question), with its metadata and a copy button.
+  await answer.locator('.markdown strong', { hasText: 'bold' }).waitFor()
+  await answer.locator('.markdown code', { hasText: 'inline code' }).waitFor()
+  await answer.getByRole('button', { name: 'Copy answer' }).waitFor()
+  expect(await answer.getByTestId('message-meta').textContent()).toMatch(
+    /Demo \(offline\).*\d+ in \/ \d+ out.*TTFT \d+ ms/,
+  )
   const answerText = answer.getByTestId('message-content')
   const firstText = await answerText.textContent()
 

@@ -1,6 +1,8 @@
 import { useState } from 'react'
 import type { Message } from '../../../shared/doc'
-import { PlainText } from './message-text'
+import { CopyButton } from '../copy-button'
+import { MessageMarkdown } from '../markdown'
+import { MessageMeta } from '../message-meta'
 
 const OPEN = new Set(['pending', 'streaming'])
 
@@ -40,7 +42,7 @@ export function AnswerItem({
           data-testid="message-content"
         >
           {message.content ? (
-            <PlainText text={message.content} />
+            <MessageMarkdown text={message.content} />
           ) : message.status === 'pending' ? (
             <span className="text-zinc-400">Thinking…</span>
           ) : null}
@@ -73,6 +75,9 @@ export function AnswerItem({
               </button>
             </span>
           ) : null}
+          {!open && message.content ? (
+            <CopyButton text={message.content} label="Copy answer" className="hover:text-zinc-800" />
+          ) : null}
           {open && canWrite ? (
             <button type="button" onClick={() => onStop(message)} className="underline hover:text-zinc-800">
               Stop
@@ -91,6 +96,10 @@ export function AnswerItem({
             </button>
           ) : null}
         </div>
+        <MessageMeta
+          message={message}
+          className="mt-0.5 text-xs text-zinc-400 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100"
+        />
       </div>
     </li>
   )
