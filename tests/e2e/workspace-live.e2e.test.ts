@@ -145,12 +145,22 @@ test('switching shows nothing of the old workspace; a workspace deleted while op
   const personalB = new URL(pageB.url()).pathname
   const acme = await workspaceWith(server.baseURL, a.context, { context: b.context, email: emailB }, 'Globex')
 
-  await pageA.goto(`/w/${acme.slug}`)
-  await pageA.getByRole('button', { name: 'New chat' }).click()
+  // A makes a sidekiq in Globex and starts a chat with it from one of its conversation starters.
+  await pageA.goto(`/w/${acme.slug}/sidekiqs/new`)
+  await pageA.getByLabel('Name', { exact: true }).fill('Globex Strategist')
+  await expect.poll(() => pageA.getByLabel('Default model').inputValue()).not.toBe('')
+  await pageA.getByRole('button', { name: 'Add starter' }).click()
+  await pageA.getByLabel('Conversation starter 1').fill('Globex roadmap secrets')
+  await pageA.getByRole('button', { name: 'Create sidekiq' }).click()
+  await pageA
+    .locator('[data-testid="sidekiq"][data-name="Globex Strategist"]')
+    .getByRole('button', { name: 'Start chat' })
+    .click()
   await pageA.waitForURL(/\/c\//)
   const acmeChatId = new URL(pageA.url()).pathname.split('/').at(-1)
-  await ask(pageA, 'Globex roadmap secrets')
+  await pageA.getByTestId('conversation-starters').getByRole('button', { name: 'Globex roadmap secrets' }).click()
   await pageA.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 })
+  expect(await pageA.getByTestId('chat-sidekiq').textContent()).toBe('Globex Strategist')
 
   await pageB.goto(`/w/${acme.slug}/c/${acmeChatId}`)
   await userMessage(pageB, 'Globex roadmap secrets').waitFor({ timeout: 10_000 })
@@ -169,6 +179,10 @@ test('switching shows nothing of the old workspace; a workspace deleted while op
   await pageB.goto(`${personalB}/c/${acmeChatId}`)
   await pageB.getByText('This chat is not here').waitFor()
   expect(await pageB.locator('[data-role="user"]').count()).toBe(0)
+  // Nor is its sidekiq.
+  await pageB.goto(`${personalB}/sidekiqs`)
+  await pageB.getByTestId('sidekiqs-empty').waitFor({ timeout: 10_000 })
+  expect(await pageB.locator('body').textContent()).not.toContain('Globex Strategist')
 
   // Back in Globex, B keeps it open while A deletes it.
   await pageB.goto(`/w/${acme.slug}`)
