@@ -98,8 +98,8 @@ export function ChatActionsMenu({ actions, label = 'Chat actions' }: { actions: 
             setOpen(e.key === 'ArrowDown' ? 'first' : 'last')
           }
         }}
-        // Shown on hover or focus with a mouse; always on touch screens, which have no hover.
-        className="flex h-7 w-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-300/60 hover:text-zinc-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100 md:aria-expanded:opacity-100"
+        // With a mouse, shown on the hovered, focused or open chat; always on touch screens, which have no hover.
+        className="flex h-7 w-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-300/60 hover:text-zinc-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100 md:group-has-[[aria-current=page]]:opacity-100 md:aria-expanded:opacity-100"
       >
         <span aria-hidden className="text-base leading-none">
           ⋯

@@ -31,7 +31,7 @@ export function ChatListItem({ chat, slug, actions }: { chat: ChatSummary; slug:
   if (actions.remove) menu.push({ id: 'delete', label: 'Delete', danger: true, run: actions.remove })
   return (
     <li
-      className="group flex items-center gap-0.5 rounded-md hover:bg-zinc-200/60"
+      className="group flex items-center gap-0.5 rounded-md hover:bg-zinc-200/60 has-[[aria-current=page]]:bg-zinc-200/80"
       data-testid="chat-item"
       data-chat-id={chat.id}
     >
@@ -42,7 +42,7 @@ export function ChatListItem({ chat, slug, actions }: { chat: ChatSummary; slug:
           to="/w/$workspaceSlug/c/$chatId"
           params={{ workspaceSlug: slug, chatId: chat.id }}
           className="block min-w-0 flex-1 truncate rounded-md px-2 py-1.5 text-sm text-zinc-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-          activeProps={{ className: 'bg-zinc-200/80 font-medium text-zinc-900' }}
+          activeProps={{ className: 'font-medium text-zinc-900' }}
         >
           {shownTitle(chat)}
         </Link>

@@ -109,9 +109,7 @@ export function ChatList({
               run: () =>
                 attempt(
                   () => moveChat(doc, replica[other].doc, chat.id, LOCAL_ORIGIN),
-                  other === 'shared'
-                    ? 'Moved to shared chats: everyone in the workspace sees it'
-                    : 'Moved to your private chats',
+                  other === 'shared' ? 'Moved to shared chats' : 'Moved to your private chats',
                 ),
             }
           : null,
