@@ -58,6 +58,8 @@ export function useShortcuts(shortcuts: readonly Shortcut[]): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return
+      // A modal dialog (a confirm, the help) owns the keyboard until it closes.
+      if (document.querySelector('dialog[open]')) return
       const shortcut = current.current.find((s) => shouldRun(e, e.target, s))
       if (!shortcut) return
       e.preventDefault()
