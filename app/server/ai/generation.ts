@@ -1,4 +1,5 @@
 import { streamText } from 'ai'
+import type * as Y from 'yjs'
 import { z } from 'zod'
 import { authorizeRoom, authorizeSessionRoom } from '../../../db/access'
 import type { Db } from '../../../db/client'
@@ -99,6 +100,35 @@ export interface StartedGeneration {
 }
 
 /**
+ * The browser writes the question into the room over its websocket and asks
+ * for the answer over HTTP at once; the room applies an update only once it
+ * is stored, so the request can arrive first (often, on a busy server). It
+ * waits this long for the question before answering "Message not found".
+ */
+const QUESTION_ARRIVAL_MS = 3_000
+
+/** Resolves when the chat holds the message, or after QUESTION_ARRIVAL_MS; only an existing chat is waited on. */
+function questionArrival(doc: Y.Doc, chatId: string, messageId: string): Promise<void> {
+  const state = () => {
+    const chat = getChat(doc, chatId)
+    return !chat ? 'no-chat' : chat.messages.some((m) => m.id === messageId) ? 'arrived' : 'waiting'
+  }
+  if (state() !== 'waiting') return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      doc.off('update', check)
+      resolve()
+    }
+    const check = () => {
+      if (state() === 'arrived') done()
+    }
+    const timer = setTimeout(done, QUESTION_ARRIVAL_MS)
+    doc.on('update', check)
+  })
+}
+
+/**
  * Starts an AI answer to a question in a chat: checks who asks, holds the
  * quota, writes a pending answer into the room, and streams the model's
  * text into it in the background. Throws NOT_FOUND for anything the caller
@@ -131,6 +161,7 @@ export async function startGeneration(
   try {
     const hold = await deps.sync.openRoom(input.room, workspaceId)
     holds.push(hold)
+    if (input.messageId) await questionArrival(hold.room.doc, input.chatId, input.messageId)
     const chat = getChat(hold.room.doc, input.chatId)
     if (!chat) throw notFound('Chat')
     const earlier = chat.messages.find((m) => m.id === generationId)
