@@ -146,6 +146,7 @@ export function ChatList({
             type="button"
             onClick={() => startChat?.('shared')}
             disabled={!startChat}
+            aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
             className="flex-1 rounded-md bg-indigo-600 px-2 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-50"
           >
             New chat

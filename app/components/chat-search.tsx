@@ -30,6 +30,7 @@ export function ChatSearch({
           else e.currentTarget.blur()
         }}
         aria-label="Search chats"
+        aria-keyshortcuts="Control+K Meta+K"
         placeholder="Search chats"
         data-testid="chat-search"
         className="block w-full rounded-md border-0 bg-white py-1.5 pr-14 pl-2.5 text-sm text-zinc-900 ring-1 ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
