@@ -57,10 +57,20 @@ function Frame({ viewer, current, workspaces, children }: FrameProps) {
   useEffect(() => setMac(isApplePlatform()), [])
   // Choosing a chat or a page on a phone closes the sidebar over it.
   useEffect(() => setSidebarOpen(false), [pathname])
+  const openButton = useRef<HTMLButtonElement>(null)
+  const closeButton = useRef<HTMLButtonElement>(null)
+  /** Closes the phone sidebar and, when focus was in it, puts focus back on the button that opened it. */
+  const closeSidebar = () => {
+    const aside = document.getElementById('app-sidebar')
+    if (aside?.contains(document.activeElement) || document.activeElement === document.body) openButton.current?.focus()
+    setSidebarOpen(false)
+  }
   useEffect(() => {
     if (!sidebarOpen) return
+    // On a phone the open sidebar covers the page: focus goes into it (a shortcut may move it on after).
+    if (window.matchMedia('(max-width: 767px)').matches) closeButton.current?.focus()
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !e.defaultPrevented) setSidebarOpen(false)
+      if (e.key === 'Escape' && !e.defaultPrevented) closeSidebar()
     }
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
@@ -122,6 +132,7 @@ function Frame({ viewer, current, workspaces, children }: FrameProps) {
           aria-label="Open sidebar"
           aria-expanded={sidebarOpen}
           aria-controls="app-sidebar"
+          ref={openButton}
           onClick={() => setSidebarOpen(true)}
           className="rounded-md p-1.5 text-zinc-700 hover:bg-zinc-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
         >
@@ -137,7 +148,7 @@ function Frame({ viewer, current, workspaces, children }: FrameProps) {
         <div
           aria-hidden
           className="fixed inset-0 z-30 bg-zinc-900/40 md:hidden"
-          onClick={() => setSidebarOpen(false)}
+          onClick={closeSidebar}
         />
       ) : null}
       <aside
@@ -156,7 +167,8 @@ function Frame({ viewer, current, workspaces, children }: FrameProps) {
           <button
             type="button"
             aria-label="Close sidebar"
-            onClick={() => setSidebarOpen(false)}
+            ref={closeButton}
+            onClick={closeSidebar}
             className="mt-1.5 rounded-md p-1.5 text-zinc-500 hover:bg-zinc-200/60 hover:text-zinc-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 md:hidden"
           >
             <svg
