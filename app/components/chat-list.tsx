@@ -197,7 +197,7 @@ export function ChatList({
             canWrite
               ? ({ chat, room }) => {
                   const doc = docOf(room)
-                  if (doc) attempt(() => setArchived(doc, chat.id, false, LOCAL_ORIGIN), 'Chat restored')
+                  if (doc) attempt(() => setArchived(doc, chat.id, false, LOCAL_ORIGIN))
                 }
               : null
           }

@@ -137,6 +137,17 @@ test('the sidebar organises chats: rename, pin, search, archive, move to shared,
   await expect.poll(() => titles(pageA, 'private-chats')).toEqual([])
   await expect.poll(() => titles(pageA, 'shared-chats')).toContain('Summarize my meeting notes')
   await expect.poll(() => titles(pageB, 'shared-chats'), { timeout: 10_000 }).toContain('Summarize my meeting notes')
+  await pageA.getByTestId('toast').filter({ hasText: 'Moved to shared chats' }).waitFor()
+  // Toasts can be dismissed before they go by themselves.
+  while ((await pageA.getByTestId('toast').count()) > 0) {
+    // One may also go by itself meanwhile: then the loop looks again.
+    await pageA
+      .getByTestId('toast')
+      .first()
+      .getByRole('button', { name: 'Dismiss' })
+      .click({ timeout: 2_000 })
+      .catch(() => undefined)
+  }
   await item(pageA, 'shared-chats', 'Welcome email v2').getByRole('button', { name: 'Chat actions' }).click()
   await pageA.getByRole('menu').waitFor()
   await pageA.screenshot({ path: 'docs/screenshots/sidebar.png' })
