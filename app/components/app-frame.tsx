@@ -145,11 +145,7 @@ function Frame({ viewer, current, workspaces, children }: FrameProps) {
         </span>
       </header>
       {sidebarOpen ? (
-        <div
-          aria-hidden
-          className="fixed inset-0 z-30 bg-zinc-900/40 md:hidden"
-          onClick={closeSidebar}
-        />
+        <div aria-hidden className="fixed inset-0 z-30 bg-zinc-900/40 md:hidden" onClick={closeSidebar} />
       ) : null}
       <aside
         id="app-sidebar"
