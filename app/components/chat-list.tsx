@@ -1,86 +1,262 @@
-import { Link, useNavigate } from '@tanstack/react-router'
-import { createChat, listChats, type ChatSummary } from '../../shared/doc'
+import { useNavigate, useParams } from '@tanstack/react-router'
+import { useEffect, useState, type Ref } from 'react'
+import type * as Y from 'yjs'
+import { AppError } from '../../shared/errors'
+import {
+  LOCAL_ORIGIN,
+  deleteChat,
+  listChats,
+  moveChat,
+  renameChat,
+  setArchived,
+  setPinned,
+  type ChatSummary,
+} from '../../shared/doc'
+import { groupChats, titleMatches } from '../lib/chat-groups'
 import { useDocValue } from '../lib/sync/use-doc'
 import { useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
+import { ChatListItem, shownTitle, type ChatItemActions, type ChatRoom } from './chat-list-item'
+import { ChatSearch } from './chat-search'
+import { ArchivedChats, type ArchivedChat } from './archived-chats'
+import { ConfirmDialog } from './confirm-dialog'
+import { useToast } from './toast'
+import { useStartChat } from './use-start-chat'
 
 const NO_CHATS: ChatSummary[] = []
+const MINUTE_MS = 60_000
+
+/** The clock the groups are computed against, moved on every minute so "Today" rolls over at midnight. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), MINUTE_MS)
+    return () => clearInterval(timer)
+  }, [])
+  return now
+}
+
+/** A user-facing reason from a refused write: the doc layer's messages are written for people. */
+function reason(error: unknown): string {
+  if (error instanceof AppError) return Object.values(error.fields ?? {})[0] ?? error.message
+  return 'Something went wrong'
+}
 
 /**
- * The sidebar's chats: the workspace's shared chats and the viewer's
- * private ones, read live from the rooms (pinned first, then by activity).
+ * The sidebar's chats: the workspace's shared chats and the viewer's private
+ * ones, read live from the rooms, each pinned first, then grouped by last
+ * activity; a search box over both; archived chats apart, to restore.
+ * Writers get a menu per chat (rename, pin, archive, move between the rooms,
+ * delete); viewers only read.
  */
-export function ChatList({ slug, userId, canWrite }: { slug: string; userId: string; canWrite: boolean }) {
+export function ChatList({
+  slug,
+  userId,
+  canWrite,
+  searchRef,
+  searchHint,
+}: {
+  slug: string
+  userId: string
+  canWrite: boolean
+  searchRef?: Ref<HTMLInputElement>
+  searchHint?: string
+}) {
   const replica = useWorkspaceReplica()
   const navigate = useNavigate()
-  const shared = useDocValue(replica?.shared.doc ?? null, (d) => listChats(d).filter((c) => !c.archived), NO_CHATS)
-  const mine = useDocValue(replica?.private.doc ?? null, (d) => listChats(d).filter((c) => !c.archived), NO_CHATS)
-  const startChat = (room: 'shared' | 'private') => {
-    if (!replica) return
-    const doc = room === 'shared' ? replica.shared.doc : replica.private.doc
-    const chat = createChat(doc, { createdBy: userId })
-    void navigate({ to: '/w/$workspaceSlug/c/$chatId', params: { workspaceSlug: slug, chatId: chat.id } })
+  const toast = useToast()
+  const startChat = useStartChat(slug, userId)
+  const openChatId = (useParams({ strict: false }) as { chatId?: string }).chatId
+  const shared = useDocValue(replica?.shared.doc ?? null, listChats, NO_CHATS)
+  const mine = useDocValue(replica?.private.doc ?? null, listChats, NO_CHATS)
+  const now = useNow()
+  const [query, setQuery] = useState('')
+  const [pendingDelete, setPendingDelete] = useState<{ room: ChatRoom; chat: ChatSummary } | null>(null)
+
+  const docOf = (room: ChatRoom): Y.Doc | null => (replica ? replica[room].doc : null)
+  /** Runs a write; a refusal becomes a toast. */
+  const attempt = (write: () => void, done?: string): void => {
+    try {
+      write()
+      if (done) toast.show(done, 'success')
+    } catch (error) {
+      toast.show(reason(error), 'error')
+    }
   }
+
+  const actionsFor = (room: ChatRoom, chat: ChatSummary): ChatItemActions => {
+    const doc = docOf(room)
+    if (!canWrite || !doc || !replica) {
+      return { rename: null, togglePin: null, archive: null, move: null, remove: null }
+    }
+    const other: ChatRoom = room === 'shared' ? 'private' : 'shared'
+    return {
+      rename: (title) => {
+        if (title.trim() === '') return 'A chat needs a title'
+        try {
+          renameChat(doc, chat.id, title, LOCAL_ORIGIN)
+          return null
+        } catch (error) {
+          return reason(error)
+        }
+      },
+      togglePin: () => attempt(() => setPinned(doc, chat.id, !chat.pinned, LOCAL_ORIGIN)),
+      archive: () => attempt(() => setArchived(doc, chat.id, true, LOCAL_ORIGIN), 'Chat archived'),
+      // Taking a shared chat private removes it from everyone else's list, so only its author may.
+      move:
+        room === 'private' || chat.createdBy === userId
+          ? {
+              label: room === 'private' ? 'Move to shared' : 'Move to private',
+              run: () =>
+                attempt(
+                  () => moveChat(doc, replica[other].doc, chat.id, LOCAL_ORIGIN),
+                  other === 'shared' ? 'Moved to shared chats' : 'Moved to your private chats',
+                ),
+            }
+          : null,
+      remove: () => setPendingDelete({ room, chat }),
+    }
+  }
+
+  const confirmDelete = () => {
+    if (!pendingDelete) return
+    const { room, chat } = pendingDelete
+    setPendingDelete(null)
+    const doc = docOf(room)
+    if (!doc) return
+    attempt(() => {
+      deleteChat(doc, chat.id, LOCAL_ORIGIN)
+      if (openChatId === chat.id) void navigate({ to: '/w/$workspaceSlug', params: { workspaceSlug: slug } })
+    }, 'Chat deleted')
+  }
+
+  const visible = (chats: ChatSummary[]) => chats.filter((c) => !c.archived && titleMatches(shownTitle(c), query))
+  const sharedShown = visible(shared)
+  const mineShown = visible(mine)
+  const archived: ArchivedChat[] = [
+    ...shared.map((chat) => ({ chat, room: 'shared' as const })),
+    ...mine.map((chat) => ({ chat, room: 'private' as const })),
+  ].filter(({ chat }) => chat.archived && titleMatches(shownTitle(chat), query))
+  const searching = query.trim() !== ''
+
   return (
-    <div className="mt-4 min-h-0 flex-1 overflow-y-auto" data-testid="chat-list">
+    <div className="mt-4 flex min-h-0 flex-1 flex-col" data-testid="chat-list">
       {canWrite ? (
         <div className="flex gap-2 px-2">
           <button
             type="button"
-            onClick={() => startChat('shared')}
-            disabled={!replica}
-            className="flex-1 rounded-md bg-indigo-600 px-2 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+            onClick={() => startChat?.('shared')}
+            disabled={!startChat}
+            aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
+            className="flex-1 rounded-md bg-indigo-600 px-2 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-50"
           >
             New chat
           </button>
           <button
             type="button"
-            onClick={() => startChat('private')}
-            disabled={!replica}
+            onClick={() => startChat?.('private')}
+            disabled={!startChat}
             title="Only you can see a private chat"
-            className="rounded-md px-2 py-1.5 text-sm text-zinc-700 ring-1 ring-zinc-300 hover:bg-zinc-200/60 disabled:opacity-50"
+            className="rounded-md px-2 py-1.5 text-sm text-zinc-700 ring-1 ring-zinc-300 hover:bg-zinc-200/60 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50"
           >
             Private
           </button>
         </div>
       ) : null}
-      <ChatGroup label="Shared" chats={shared} slug={slug} testId="shared-chats" />
-      <ChatGroup label="Private" chats={mine} slug={slug} testId="private-chats" />
+      <div className="mt-3">
+        <ChatSearch query={query} onQuery={setQuery} inputRef={searchRef} hint={searchHint} />
+      </div>
+      <div className="mt-1 min-h-0 flex-1 overflow-y-auto pb-2">
+        {searching && sharedShown.length === 0 && mineShown.length === 0 && archived.length === 0 ? (
+          <p className="px-2 pt-4 text-sm text-zinc-500" data-testid="no-chat-matches">
+            No chats match “{query.trim()}”
+          </p>
+        ) : null}
+        <ChatSection
+          label="Shared"
+          testId="shared-chats"
+          chats={sharedShown}
+          now={now}
+          slug={slug}
+          searching={searching}
+          actionsFor={(chat) => actionsFor('shared', chat)}
+        />
+        <ChatSection
+          label="Private"
+          testId="private-chats"
+          chats={mineShown}
+          now={now}
+          slug={slug}
+          searching={searching}
+          actionsFor={(chat) => actionsFor('private', chat)}
+        />
+        <ArchivedChats
+          chats={archived}
+          slug={slug}
+          forceOpen={searching}
+          restore={
+            canWrite
+              ? ({ chat, room }) => {
+                  const doc = docOf(room)
+                  if (doc) attempt(() => setArchived(doc, chat.id, false, LOCAL_ORIGIN))
+                }
+              : null
+          }
+        />
+      </div>
+      <ConfirmDialog
+        open={pendingDelete !== null}
+        title="Delete chat?"
+        confirmLabel="Delete"
+        onConfirm={confirmDelete}
+        onCancel={() => setPendingDelete(null)}
+      >
+        {pendingDelete ? (
+          <p>
+            “{shownTitle(pendingDelete.chat)}” and all its messages will be deleted
+            {pendingDelete.room === 'shared' ? ' for everyone in this workspace' : ''}. This can’t be undone.
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </div>
   )
 }
 
-function ChatGroup({
+function ChatSection({
   label,
-  chats,
-  slug,
   testId,
+  chats,
+  now,
+  slug,
+  searching,
+  actionsFor,
 }: {
   label: string
-  chats: ChatSummary[]
-  slug: string
   testId: string
+  chats: ChatSummary[]
+  now: number
+  slug: string
+  searching: boolean
+  actionsFor: (chat: ChatSummary) => ChatItemActions
 }) {
+  const groups = groupChats(chats, now)
   return (
     <section className="mt-4" aria-label={`${label} chats`} data-testid={testId}>
-      <h2 className="px-2 text-xs font-medium tracking-wide text-zinc-500 uppercase">{label}</h2>
+      <h2 className="px-2 text-xs font-semibold tracking-wide text-zinc-500 uppercase">{label}</h2>
       {chats.length === 0 ? (
-        <p className="px-2 py-1 text-xs text-zinc-400">No chats yet</p>
+        searching ? null : (
+          <p className="px-2 py-1 text-xs text-zinc-400">No chats yet</p>
+        )
       ) : (
-        <ul className="mt-1 space-y-0.5">
-          {chats.map((chat) => (
-            <li key={chat.id}>
-              <Link
-                to="/w/$workspaceSlug/c/$chatId"
-                params={{ workspaceSlug: slug, chatId: chat.id }}
-                className="block truncate rounded-md px-2 py-1.5 text-sm text-zinc-700 hover:bg-zinc-200/60"
-                activeProps={{ className: 'bg-zinc-200/70 font-medium text-zinc-900' }}
-              >
-                {chat.pinned ? '📌 ' : ''}
-                {chat.title || 'New chat'}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        groups.map((group) => (
+          <div key={group.key} className="mt-2" data-group={group.key}>
+            <h3 className="px-2 pb-0.5 text-[11px] font-medium text-zinc-400">{group.label}</h3>
+            <ul className="space-y-0.5">
+              {group.chats.map((chat) => (
+                <ChatListItem key={chat.id} chat={chat} slug={slug} actions={actionsFor(chat)} />
+              ))}
+            </ul>
+          </div>
+        ))
       )}
     </section>
   )
