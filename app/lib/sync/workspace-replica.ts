@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { forgetOfflinePages } from '../offline/forget-offline-pages'
 import { privateRoom, sharedRoom } from '../../../shared/rooms'
 
 /** What the sync indicator shows: nothing reaches the server, catching up, or live. */
@@ -156,6 +157,7 @@ function defaultSyncUrl(): string {
 /** Deletes every local copy this browser holds for a user (on sign-out). */
 export async function clearLocalCopies(userId: string): Promise<void> {
   const prefix = localName(userId, '')
+  await forgetOfflinePages().catch(() => undefined)
   const databases = (await indexedDB.databases?.()) ?? []
   await Promise.all(
     databases
