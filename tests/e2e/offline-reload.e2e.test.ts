@@ -1,6 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { startAppServer } from './app-server'
 import { launchBrowser, newWatchedContext } from './browser'
 import { callAs, signUpThroughPage, syncStatus } from './people'
@@ -46,7 +46,10 @@ async function openCable() {
       sockets.forEach((s) => s.destroy())
       await new Promise<void>((resolve) => (closing ? closing.close(() => resolve()) : resolve()))
     },
-    plug: () => plug(port),
+    /** Plugged back in (a no-op when it is). */
+    plug: async () => {
+      if (!listener) await plug(port)
+    },
   }
 }
 
@@ -62,13 +65,50 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 
+// A failed test must not leave the next one unplugged.
+afterEach(() => cable.plug())
+
 afterAll(async () => {
   await browser?.close()
   await cable?.unplug()
   await server?.stop()
 })
 
-const userMessage = (page: Page, text: string) => page.locator('[data-role="user"]', { hasText: text })
+/**
+ * Asks in the open chat through the composer and waits for the demo model's
+ * answer. The server may read the room before the question's update is
+ * applied there (it is persisted first) and answer 404 "Message not found";
+ * on a loaded machine that race is lost now and then (reported), so the
+ * question is asked again, up to three times. Resolves with the console
+ * errors those lost attempts logged, for the caller to discount.
+ */
+async function askAndAwaitAnswer(page: Page, text: string): Promise<string[]> {
+  const lostAttempts: string[] = []
+  for (;;) {
+    await page.getByLabel('Message').fill(text)
+    await page.getByRole('button', { name: 'Send' }).click()
+    const done = page.locator('[data-role="assistant"][data-status="done"]')
+    const lost = page.getByRole('alert').filter({ hasText: 'Message not found' })
+    await done.or(lost).first().waitFor({ timeout: 20_000 })
+    if (await done.count()) return lostAttempts
+    lostAttempts.push('console: Failed to load resource: the server responded with a status of 404 ()')
+    if (lostAttempts.length === 3) throw new Error('the question never reached the server room')
+  }
+}
+
+/** The errors a page logged, less the expected ones (each of `expected` discounts one occurrence). */
+function unexpected(errors: string[], expected: string[]) {
+  const left = [...expected]
+  return errors.filter((e) => {
+    if (offlineNoise.test(e)) return false
+    const i = left.indexOf(e)
+    if (i === -1) return true
+    left.splice(i, 1)
+    return false
+  })
+}
+
+const userMessage = (page: Page, text: string) => page.locator('[data-role="user"]', { hasText: text }).first()
 const controlled = (page: Page) => page.waitForFunction(() => !!navigator.serviceWorker?.controller)
 /** Whether the service worker keeps a copy of this address for offline. */
 const keptPage = (page: Page, href: string) =>
@@ -80,8 +120,8 @@ const keptPage = (page: Page, href: string) =>
   }, href)
 const pageCaches = (page: Page) =>
   page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('workspaces-offline:pages:')))
-// Offline on purpose: failed loads, the refused socket, the AI call that cannot go out, the offline notice's 503.
-const offlineNoise = /WebSocket|ERR_INTERNET_DISCONNECTED|net::ERR|Failed to fetch|status of 503/
+// Offline on purpose: failed loads, the refused socket, the offline notice's 503.
+const offlineNoise = /WebSocket|ERR_INTERNET_DISCONNECTED|net::ERR|status of 503/
 
 test('a reload offline shows the last state from the device; edits made offline reach the server once back online', async () => {
   const { context, errors } = await newWatchedContext(browser, cable.url)
@@ -100,12 +140,7 @@ test('a reload offline shows the last state from the device; edits made offline 
   await page.getByRole('button', { name: 'New chat' }).click()
   await page.waitForURL(/\/c\//)
   const chatPath = new URL(page.url()).pathname
-  await page.getByLabel('Message').fill('Remember the milk')
-  await page.getByRole('button', { name: 'Send' }).click()
-  await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 }).catch(async (e) => {
-    console.log('DEBUG', errors, await page.locator('main').innerText(), server.output().slice(-3000))
-    throw e
-  })
+  const lostAttempts = await askAndAwaitAnswer(page, 'Remember the milk')
   const answer = await page.locator('[data-role="assistant"]').last().textContent()
   expect(answer?.length).toBeGreaterThan(10)
   // The chat page was reached client-side: the worker was told and keeps it.
@@ -173,7 +208,7 @@ test('a reload offline shows the last state from the device; edits made offline 
   await userMessage(freshPage, 'Written offline').waitFor({ timeout: 15_000 })
   await userMessage(freshPage, 'Remember the milk').waitFor()
 
-  expect(errors.filter((e) => !offlineNoise.test(e))).toEqual([])
+  expect(unexpected(errors, lostAttempts)).toEqual([])
   expect(fresh.errors).toEqual([])
   await fresh.context.close()
   await context.close()
@@ -184,16 +219,14 @@ test('after sign-out, the device shows nothing of the person offline', async () 
   const page = await context.newPage()
   await signUpThroughPage(page, 'Sigrid')
   await controlled(page)
+  await expect.poll(() => syncStatus(page)).toBe('online')
   await page.getByRole('button', { name: 'New chat' }).click()
   await page.waitForURL(/\/c\//)
   const chatPath = new URL(page.url()).pathname
-  await page.getByLabel('Message').fill('A private matter')
-  await page.getByRole('button', { name: 'Send' }).click()
-  await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 }).catch(async (e) => {
-    console.log('DEBUG', errors, await page.locator('main').innerText(), server.output().slice(-3000))
-    throw e
-  })
+  const lostAttempts = await askAndAwaitAnswer(page, 'A private matter')
   await expect.poll(() => keptPage(page, page.url()), { timeout: 10_000 }).toBe(true)
+  // The server titles the chat after answering: that update lands before signing out.
+  await page.getByTestId('chat-list').getByRole('link', { name: 'A private matter' }).waitFor()
 
   await page.getByRole('button', { name: 'Sign out' }).click()
   await page.waitForURL(/\/sign-in/)
@@ -213,6 +246,6 @@ test('after sign-out, the device shows nothing of the person offline', async () 
 
   await cable.plug()
   await context.setOffline(false)
-  expect(errors.filter((e) => !offlineNoise.test(e))).toEqual([])
+  expect(unexpected(errors, lostAttempts)).toEqual([])
   await context.close()
 })
