@@ -170,6 +170,10 @@ test('a reload offline shows the last state from the device; edits made offline 
   await page.waitForURL((url) => url.pathname === home)
   await page.getByTestId('workspace-title').waitFor()
   expect(await page.getByTestId('workspace-title').textContent()).toContain('Olive')
+  // Pages that are the server's live data say so instead of failing.
+  await page.getByRole('link', { name: 'Usage', exact: true }).click()
+  await page.waitForURL((url) => url.pathname === `${home}/usage`)
+  await page.getByTestId('not-available-offline').waitFor()
   await page.getByTestId('chat-list').locator(`a[href="${chatPath}"]`).click()
   await page.waitForURL((url) => url.pathname === chatPath)
   await userMessage(page, 'Written offline').waitFor()
