@@ -123,6 +123,18 @@ const pageCaches = (page: Page) =>
 // Offline on purpose: failed loads, the refused socket, the offline notice's 503.
 const offlineNoise = /WebSocket|ERR_INTERNET_DISCONNECTED|net::ERR|status of 503/
 
+test('the service worker is served from the root, revalidated on every check, with this build’s assets', async () => {
+  const res = await fetch(`${cable.url}/sw.js`)
+  expect(res.status).toBe(200)
+  expect(res.headers.get('cache-control')).toBe('no-cache')
+  const source = await res.text()
+  const build = JSON.parse(/const BUILD = (\{.*\})/.exec(source)?.[1] ?? 'null') as { id: string; assets: string[] }
+  expect(build.id).toMatch(/^[0-9a-f]{12}$/)
+  expect(build.assets.some((a) => /^\/assets\/.+\.css$/.test(a))).toBe(true)
+  expect(build.assets.every((a) => a.startsWith('/assets/'))).toBe(true)
+  for (const asset of build.assets.slice(0, 3)) expect((await fetch(`${cable.url}${asset}`)).status).toBe(200)
+})
+
 test('a reload offline shows the last state from the device; edits made offline reach the server once back online', async () => {
   const { context, errors } = await newWatchedContext(browser, cable.url)
   const page = await context.newPage()
