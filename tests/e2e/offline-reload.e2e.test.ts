@@ -79,7 +79,7 @@ afterAll(async () => {
  * answer. The server may read the room before the question's update is
  * applied there (it is persisted first) and answer 404 "Message not found";
  * on a loaded machine that race is lost now and then (reported), so the
- * question is asked again, up to three times. Resolves with the console
+ * question is asked again, after a pause, up to three times. Resolves with the console
  * errors those lost attempts logged, for the caller to discount.
  */
 async function askAndAwaitAnswer(page: Page, text: string): Promise<string[]> {
@@ -93,6 +93,8 @@ async function askAndAwaitAnswer(page: Page, text: string): Promise<string[]> {
     if (await done.count()) return lostAttempts
     lostAttempts.push('console: Failed to load resource: the server responded with a status of 404 ()')
     if (lostAttempts.length === 3) throw new Error('the question never reached the server room')
+    // Its update waits behind the room's database appends: give them time.
+    await page.waitForTimeout(1_500 * lostAttempts.length)
   }
 }
 
