@@ -1,5 +1,6 @@
-import { createRootRoute, HeadContent, Link, Outlet, Scripts } from '@tanstack/react-router'
-import type { ReactNode } from 'react'
+import { createRootRoute, HeadContent, Link, Outlet, Scripts, useRouter } from '@tanstack/react-router'
+import { useEffect, type ReactNode } from 'react'
+import { registerServiceWorker } from '../lib/offline/register-service-worker'
 import appCss from '../styles.css?url'
 
 export const Route = createRootRoute({
@@ -34,6 +35,8 @@ export const Route = createRootRoute({
 })
 
 function RootDocument({ children }: { children: ReactNode }) {
+  const router = useRouter()
+  useEffect(() => registerServiceWorker(router), [router])
   return (
     <html lang="en">
       <head>

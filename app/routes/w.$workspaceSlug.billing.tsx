@@ -2,6 +2,7 @@ import { createFileRoute } from '@tanstack/react-router'
 import { useCallback } from 'react'
 import { BillingPanel } from '../components/billing-panel'
 import { billingSearch } from '../components/use-checkout-return'
+import { OnlineOnly } from '../lib/offline/online-only'
 import { useWorkspace } from '../lib/workspace-route'
 
 export const Route = createFileRoute('/w/$workspaceSlug/billing')({
@@ -15,5 +16,9 @@ function BillingPage() {
   const navigate = Route.useNavigate()
   // Replace, not push: the return from Checkout should not stay in the history.
   const settle = useCallback(() => void navigate({ search: {}, replace: true }), [navigate])
-  return <BillingPanel key={workspace.id} workspace={workspace} checkout={checkout} onCheckoutSettled={settle} />
+  return (
+    <OnlineOnly what="Plan and billing details">
+      <BillingPanel key={workspace.id} workspace={workspace} checkout={checkout} onCheckoutSettled={settle} />
+    </OnlineOnly>
+  )
 }

@@ -1,5 +1,6 @@
 import { createFileRoute, Outlet } from '@tanstack/react-router'
 import { SettingsTabs } from '../components/settings-tabs'
+import { OnlineOnly } from '../lib/offline/online-only'
 import { useWorkspace } from '../lib/workspace-route'
 
 export const Route = createFileRoute('/w/$workspaceSlug/settings')({
@@ -7,7 +8,9 @@ export const Route = createFileRoute('/w/$workspaceSlug/settings')({
     const { workspace, role } = useWorkspace()
     return (
       <SettingsTabs slug={workspace.slug} isPersonal={workspace.isPersonal} role={role}>
-        <Outlet />
+        <OnlineOnly what="Settings, members and invitations">
+          <Outlet />
+        </OnlineOnly>
       </SettingsTabs>
     )
   },

@@ -1,13 +1,17 @@
 import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
+import { useEffect } from 'react'
 import { AccessEnded } from '../components/access-ended'
 import { AppFrame } from '../components/app-frame'
 import { WorkspaceReplicaProvider } from '../lib/sync/workspace-replica-context'
 import { NotAvailable } from '../components/not-available'
-import { getWorkspaceShell } from '../server/pages.functions'
+import { NotOnDevice } from '../lib/offline/not-on-device'
+import { keepShell } from '../lib/offline/shell-store'
+import { loadWorkspaceShell } from '../lib/offline/workspace-shell'
 
 export const Route = createFileRoute('/w/$workspaceSlug')({
   loader: async ({ params, location }) => {
-    const shell = await getWorkspaceShell({ data: { slug: params.workspaceSlug } })
+    // Offline, the copy this device kept (client-side navigations re-run this loader).
+    const shell = await loadWorkspaceShell(params.workspaceSlug)
     if (shell.status === 'signed-out') throw redirect({ to: '/sign-in', search: { redirect: location.href } })
     return shell
   },
@@ -16,6 +20,11 @@ export const Route = createFileRoute('/w/$workspaceSlug')({
 
 function WorkspaceLayout() {
   const shell = Route.useLoaderData()
+  // Kept from the component, not the loader: the first page's shell was loaded by the server render.
+  useEffect(() => {
+    if (shell.status === 'ok') keepShell(shell).catch(() => undefined)
+  }, [shell])
+  if (shell.status === 'not-on-device') return <NotOnDevice />
   if (shell.status === 'not-available') {
     return (
       <AppFrame viewer={shell.viewer} current={null} workspaces={shell.workspaces}>

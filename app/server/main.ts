@@ -29,7 +29,15 @@ async function main() {
     res: http.ServerResponse,
   ) => Promise<void>
   // Hashed assets are immutable; everything else goes to the app.
-  const assets = sirv(path.resolve('dist/client'), { immutable: true, gzip: true, etag: true })
+  const assets = sirv(path.resolve('dist/client'), {
+    immutable: true,
+    gzip: true,
+    etag: true,
+    // The service worker must be revalidated on every check, or browsers keep running an old build's.
+    setHeaders: (res, pathname) => {
+      if (pathname === '/sw.js') res.setHeader('Cache-Control', 'no-cache')
+    },
+  })
 
   const sync = await getProcessSyncServer()
   // Overage to Stripe's meter, grace periods and seats: every node runs one; claims keep them apart.

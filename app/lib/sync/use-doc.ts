@@ -20,6 +20,8 @@ export function useDocValue<T>(doc: Y.Doc | null, read: (doc: Y.Doc) => T, empty
         notify()
       }
       doc.on('update', onUpdate)
+      // A change between the render and this subscription (the device copy loading) was not counted: read again.
+      onUpdate()
       return () => doc.off('update', onUpdate)
     },
     [doc],

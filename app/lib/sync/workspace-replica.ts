@@ -2,6 +2,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { presenceColor, readPresence, type PresenceState, type PresentPerson } from '../../../shared/doc'
+import { forgetOfflinePages } from '../offline/forget-offline-pages'
 import { privateRoom, sharedRoom } from '../../../shared/rooms'
 import type { ApiError } from '../api'
 import { GenerationQueue, queueKey, type QueuedGeneration } from './generation-queue'
@@ -247,6 +248,7 @@ export async function clearLocalCopies(userId: string): Promise<void> {
   const prefix = localName(userId, '')
   // Waiting requests for answers are the person's too (see generation-queue).
   for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) localStorage.removeItem(key)
+  await forgetOfflinePages().catch(() => undefined)
   const databases = (await indexedDB.databases?.()) ?? []
   await Promise.all(
     databases

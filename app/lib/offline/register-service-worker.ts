@@ -1,0 +1,31 @@
+import type { AnyRouter } from '@tanstack/react-router'
+
+/**
+ * Installs the offline service worker (public/sw.js) in production builds;
+ * under `vite dev` there is none, so a stale worker never serves old code
+ * while developing. Returns a function that stops following the router.
+ *
+ * The worker keeps every page the browser loads from the network. A page
+ * reached without a page load (client-side navigation, or the page that was
+ * open when the worker took over) is reported to it, so it can keep that
+ * one too and an offline reload lands where the person was.
+ */
+export function registerServiceWorker(router: AnyRouter): () => void {
+  if (!import.meta.env.PROD || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return () => {}
+  const workers = navigator.serviceWorker
+  const rememberThisPage = () => workers.controller?.postMessage({ type: 'remember-page', url: location.href })
+  const register = () => {
+    // Registration failures (private mode, blocked storage) only mean no offline copy: the app works the same.
+    workers.register('/sw.js', { scope: '/' }).catch(() => undefined)
+  }
+  // After the page's own load, so the worker's downloads do not compete with it.
+  if (document.readyState === 'complete') register()
+  else window.addEventListener('load', register, { once: true })
+  workers.addEventListener('controllerchange', rememberThisPage)
+  const unsubscribe = router.subscribe('onResolved', rememberThisPage)
+  return () => {
+    window.removeEventListener('load', register)
+    workers.removeEventListener('controllerchange', rememberThisPage)
+    unsubscribe()
+  }
+}
