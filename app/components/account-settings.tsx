@@ -1,3 +1,4 @@
+import { signOutAndForget } from '../lib/sign-out'
 import { Link } from '@tanstack/react-router'
 import { useState, type FormEvent } from 'react'
 import { api } from '../lib/api'
@@ -5,7 +6,7 @@ import { Button, CenteredPage, Field, Input, Notice } from './ui'
 import { useAction } from './use-action'
 
 /** Password change (other sessions are signed out) and sign-out. */
-export function AccountSettings({ viewer }: { viewer: { name: string; email: string } }) {
+export function AccountSettings({ viewer }: { viewer: { id: string; name: string; email: string } }) {
   const [currentPassword, setCurrent] = useState('')
   const [newPassword, setNext] = useState('')
   const [done, setDone] = useState(false)
@@ -17,7 +18,7 @@ export function AccountSettings({ viewer }: { viewer: { name: string; email: str
     setDone(true)
   })
   const signOut = useAction(async () => {
-    await api('/api/auth/sign-out', {})
+    await signOutAndForget(viewer.id)
     window.location.assign('/sign-in')
   })
   const onSubmit = (e: FormEvent) => {

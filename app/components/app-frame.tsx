@@ -1,9 +1,8 @@
+import { signOutAndForget } from '../lib/sign-out'
 import { Link, useRouterState } from '@tanstack/react-router'
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { can } from '../../shared/capabilities'
 import { isWorkspaceRole } from '../../shared/roles'
-import { api } from '../lib/api'
-import { clearLocalCopies } from '../lib/sync/workspace-replica'
 import { isApplePlatform, shortcutKeys, useShortcuts, type Shortcut } from '../lib/use-shortcuts'
 import { BillingBanner } from './billing-banner'
 import { ChatList } from './chat-list'
@@ -16,6 +15,7 @@ import { WorkspaceSwitcher, type SwitcherWorkspace, type WorkspaceSwitcherHandle
 /** The workspace's pages in the sidebar's navigation; a new page is one more entry here. */
 const NAV_LINKS = [
   { to: '/w/$workspaceSlug', label: 'Home', exact: true },
+  { to: '/w/$workspaceSlug/sidekiqs', label: 'Sidekiqs', exact: false },
   { to: '/w/$workspaceSlug/usage', label: 'Usage', exact: false },
   { to: '/w/$workspaceSlug/billing', label: 'Billing', exact: false },
   { to: '/w/$workspaceSlug/settings', label: 'Settings', exact: false },
@@ -115,9 +115,7 @@ function Frame({ viewer, current, workspaces, children }: FrameProps) {
   useShortcuts(shortcuts)
 
   const signOut = async () => {
-    // What this device kept of the person's workspaces goes with them.
-    await clearLocalCopies(viewer.id).catch(() => undefined)
-    await api('/api/auth/sign-out', {})
+    await signOutAndForget(viewer.id)
     window.location.assign('/sign-in')
   }
   const nav =

@@ -1,3 +1,4 @@
+import { signOutAndForget } from '../lib/sign-out'
 import { Link } from '@tanstack/react-router'
 import { api } from '../lib/api'
 import { Button, CenteredPage, Notice, RoleBadge } from './ui'
@@ -28,7 +29,7 @@ export function InvitationView({
   viewer,
 }: {
   invitation: InvitationInfo | null
-  viewer: { email: string } | null
+  viewer: { id: string; email: string } | null
 }) {
   const accept = useAction(async () => {
     const res = await api<{ invitation: { organizationId: string } }>('/api/auth/organization/accept-invitation', {
@@ -39,7 +40,7 @@ export function InvitationView({
     window.location.assign(slug ? `/w/${slug}` : '/')
   })
   const signOut = useAction(async () => {
-    await api('/api/auth/sign-out', {})
+    if (viewer) await signOutAndForget(viewer.id)
     window.location.reload()
   })
 
