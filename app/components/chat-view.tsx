@@ -180,7 +180,8 @@ export function ChatView({
             <QuestionGroup key={entry.message.id}>
               <QuestionItem
                 message={entry.message}
-                authorName={entry.message.authorId === userId ? 'You' : names.get(entry.message.authorId)}
+                authorName={names.get(entry.message.authorId)}
+                mine={entry.message.authorId === userId}
                 showAuthor={isShared}
                 canEdit={canWrite && entry.message.authorId === userId && !answering}
                 waiting={waiting.has(entry.message.id)}

@@ -11,6 +11,7 @@ import { PlainText } from './message-text'
 export function QuestionItem({
   message,
   authorName,
+  mine,
   showAuthor,
   canEdit,
   waiting,
@@ -18,6 +19,8 @@ export function QuestionItem({
 }: {
   message: Message
   authorName: string | undefined
+  /** Written by the viewer: labelled "You". */
+  mine: boolean
   showAuthor: boolean
   canEdit: boolean
   /** The request for its answer waits for the connection. */
@@ -37,7 +40,7 @@ export function QuestionItem({
       <div className="flex max-w-[85%] flex-col items-end">
         {showAuthor ? (
           <span className="mb-0.5 text-xs text-zinc-500" data-testid="message-author">
-            {authorName ?? 'Former member'}
+            {mine ? 'You' : (authorName ?? 'Former member')}
           </span>
         ) : null}
         {editing ? (
