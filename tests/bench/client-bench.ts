@@ -355,6 +355,9 @@ export async function runClientBench() {
       `  workspace shown from IndexedDB, p50 of its steps: page HTML received at ${ms(percentile(htmlReceived, 50))}, ` +
         `scripts run (DOMContentLoaded) at ${ms(percentile(scriptsRun, 50))}, sidebar at ${ms(percentile(showWorkspace.wall, 50))}`,
     )
+    console.log(
+      `  workspace shown from IndexedDB, each load in order: ${showWorkspace.wall.map((v) => v.toFixed(0)).join(', ')} ms`,
+    )
     console.log(`  content built and stored in ${ms(seedMs)}`)
     if (pageErrors.length) console.log(`  page errors: ${[...new Set(pageErrors)].join(' | ')}`)
   } finally {
