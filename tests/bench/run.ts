@@ -1,18 +1,21 @@
 /**
- * `npm run bench [sync] [A B C] [usage] [ttft]`: prints benchmark figures.
- * Not a test: nothing here passes or fails. No arguments runs every bench;
- * `usage` runs the metering bench, `ttft` the time-to-first-token bench,
+ * `npm run bench [sync] [A B C] [usage] [ttft] [client]`: prints benchmark
+ * figures. Not a test: nothing here passes or fails. No arguments runs every
+ * bench; `usage` runs the metering bench, `ttft` the time-to-first-token
+ * bench, `client` the browser figures (Chromium against the built app),
  * `sync` or workload letters the sync bench (only those workloads).
  */
+import { runClientBench } from './client-bench'
 import { runSyncBench } from './sync-bench'
 import { runTtftBench } from './ttft-bench'
 import { runUsageBench } from './usage-bench'
 
 const args = process.argv.slice(2)
-const workloads = args.filter((a) => !['sync', 'usage', 'ttft'].includes(a))
+const workloads = args.filter((a) => !['sync', 'usage', 'ttft', 'client'].includes(a))
 const all = args.length === 0
 
 if (all || args.includes('sync') || workloads.length) await runSyncBench(workloads)
 if (all || args.includes('usage')) await runUsageBench()
 if (all || args.includes('ttft')) await runTtftBench()
+if (all || args.includes('client')) await runClientBench()
 process.exit(0)
