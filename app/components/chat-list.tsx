@@ -22,6 +22,10 @@ import { ConfirmDialog } from './confirm-dialog'
 import { useToast } from './toast'
 import { useStartChat } from './use-start-chat'
 
+/** Chats a section lists before "Show more": pinned and most recent come first, so these are the ones people open. */
+const SHOWN_AT_FIRST = 100
+const SHOWN_MORE = 200
+
 const NO_CHATS: ChatSummary[] = []
 const MINUTE_MS = 60_000
 
@@ -238,7 +242,11 @@ function ChatSection({
   searching: boolean
   actionsFor: (chat: ChatSummary) => ChatItemActions
 }) {
-  const groups = groupChats(chats, now)
+  const [limit, setLimit] = useState(SHOWN_AT_FIRST)
+  // A search shows every match; otherwise the newest chats first, more on request, so a
+  // workspace of thousands of chats does not render thousands of links before it shows.
+  const shown = searching ? chats : chats.slice(0, limit)
+  const groups = groupChats(shown, now)
   return (
     <section className="mt-4" aria-label={`${label} chats`} data-testid={testId}>
       <h2 className="px-2 text-xs font-semibold tracking-wide text-zinc-500 uppercase">{label}</h2>
@@ -258,6 +266,15 @@ function ChatSection({
           </div>
         ))
       )}
+      {shown.length < chats.length ? (
+        <button
+          type="button"
+          onClick={() => setLimit((n) => n + SHOWN_MORE)}
+          className="mt-1 px-2 py-1 text-xs text-zinc-500 hover:text-zinc-800"
+        >
+          Show {Math.min(SHOWN_MORE, chats.length - shown.length)} more
+        </button>
+      ) : null}
     </section>
   )
 }

@@ -50,7 +50,13 @@ class RoomReplica {
     onClosed: (closed: Revocation) => void,
   ) {
     this.local = new IndexeddbPersistence(localKey, this.doc)
-    this.remote = new WebsocketProvider(syncUrl, name, this.doc, { connect: false, maxBackoffTime: 5000 })
+    // No BroadcastChannel: on connect it re-encodes the whole doc for other tabs (seconds for a big
+    // workspace, before the first render); tabs each hold their own socket and meet on the server.
+    this.remote = new WebsocketProvider(syncUrl, name, this.doc, {
+      connect: false,
+      maxBackoffTime: 5000,
+      disableBc: true,
+    })
     this.remote.on('status', onChange)
     this.remote.on('sync', onChange)
     // 4400-4499 are final (y-websocket stops reconnecting): the server refused this room.
