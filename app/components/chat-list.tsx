@@ -5,7 +5,6 @@ import { AppError } from '../../shared/errors'
 import {
   LOCAL_ORIGIN,
   deleteChat,
-  listChats,
   moveChat,
   renameChat,
   setArchived,
@@ -13,7 +12,7 @@ import {
   type ChatSummary,
 } from '../../shared/doc'
 import { groupChats, titleMatches } from '../lib/chat-groups'
-import { useDocValue } from '../lib/sync/use-doc'
+import { useChatSummaries } from '../lib/sync/use-chat-summaries'
 import { useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
 import { ChatListItem, shownTitle, type ChatItemActions, type ChatRoom } from './chat-list-item'
 import { ChatSearch } from './chat-search'
@@ -26,7 +25,6 @@ import { useStartChat } from './use-start-chat'
 const SHOWN_AT_FIRST = 100
 const SHOWN_MORE = 200
 
-const NO_CHATS: ChatSummary[] = []
 const MINUTE_MS = 60_000
 
 /** The clock the groups are computed against, moved on every minute so "Today" rolls over at midnight. */
@@ -70,8 +68,8 @@ export function ChatList({
   const toast = useToast()
   const startChat = useStartChat(slug, userId)
   const openChatId = (useParams({ strict: false }) as { chatId?: string }).chatId
-  const shared = useDocValue(replica?.shared.doc ?? null, listChats, NO_CHATS)
-  const mine = useDocValue(replica?.private.doc ?? null, listChats, NO_CHATS)
+  const shared = useChatSummaries(replica?.shared ?? null)
+  const mine = useChatSummaries(replica?.private ?? null)
   const now = useNow()
   const [query, setQuery] = useState('')
   const [pendingDelete, setPendingDelete] = useState<{ room: ChatRoom; chat: ChatSummary } | null>(null)

@@ -31,6 +31,23 @@ export interface ChatSummary {
   readonly archived: boolean
 }
 
+/**
+ * A `ChatSummary` as plain data (kept outside the doc, e.g. the sidebar's
+ * copy on the device), checked when read back.
+ */
+export const chatSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  sidekiqId: z.string().optional(),
+  sidekiqName: z.string().optional(),
+  model: z.string().optional(),
+  pinned: z.boolean(),
+  archived: z.boolean(),
+})
+
 /** A chat with its messages, in conversation order. */
 export interface Chat extends ChatSummary {
   readonly messages: readonly Message[]

@@ -50,6 +50,7 @@ export {
   type ChatSummary,
   type CreateChatInput,
   createChatInput,
+  chatSummarySchema,
   listChats,
   getChat,
   createChat,

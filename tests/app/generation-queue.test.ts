@@ -1,29 +1,7 @@
 import { describe, expect, test, vi } from 'vitest'
 import { ApiError } from '../../app/lib/api'
 import { GenerationQueue, queueKey, type QueuedGeneration } from '../../app/lib/sync/generation-queue'
-
-/** localStorage's contract, kept in memory (the browser's own is used by the e2e tests). */
-class MemoryStorage implements Storage {
-  private data = new Map<string, string>()
-  get length() {
-    return this.data.size
-  }
-  clear() {
-    this.data.clear()
-  }
-  getItem(key: string) {
-    return this.data.get(key) ?? null
-  }
-  key(i: number) {
-    return [...this.data.keys()][i] ?? null
-  }
-  removeItem(key: string) {
-    this.data.delete(key)
-  }
-  setItem(key: string, value: string) {
-    this.data.set(key, value)
-  }
-}
+import { MemoryStorage } from '../helpers/memory-storage'
 
 const ask = (n: number) => ({ room: 'w/ws1', chatId: 'chat1', messageId: `q${n}`, generationId: `g${n}` })
 const offline = () => Promise.reject(new TypeError('Failed to fetch'))

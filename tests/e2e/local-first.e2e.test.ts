@@ -68,6 +68,8 @@ test('a workspace is kept on the device and live; switching closes the old one; 
   await call(a.context, '/api/auth/organization/remove-member', { organizationId: acme.id, memberIdOrEmail: emailB })
   await pageB.getByTestId('access-ended').waitFor({ timeout: 5_000 })
   await expect.poll(async () => (await localCopies(pageB)).filter((n) => n.includes(`:w/${acme.id}`))).toEqual([])
+  // Nor does the sidebar's kept list of its chats stay behind.
+  expect(await pageB.evaluate((id) => Object.keys(localStorage).filter((k) => k.includes(id)), acme.id)).toEqual([])
   // Then B is taken to their own workspace.
   await pageB.waitForURL(/\/w\/personal-[a-f0-9]{12}$/, { timeout: 15_000 })
 

@@ -1,11 +1,18 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { presenceColor, readPresence, type PresenceState, type PresentPerson } from '../../../shared/doc'
+import {
+  presenceColor,
+  readPresence,
+  type ChatSummary,
+  type PresenceState,
+  type PresentPerson,
+} from '../../../shared/doc'
 import { forgetOfflinePages } from '../offline/forget-offline-pages'
 import { privateRoom, sharedRoom } from '../../../shared/rooms'
 import type { ApiError } from '../api'
-import { GenerationQueue, queueKey, type QueuedGeneration } from './generation-queue'
+import { chatListKey, forgetChatList, keepChatList, readChatList } from './chat-list-cache'
+import { GenerationQueue, type QueuedGeneration } from './generation-queue'
 
 /** What the sync indicator shows: nothing reaches the server, catching up, or live. */
 export type SyncStatus = 'offline' | 'syncing' | 'online'
@@ -34,13 +41,17 @@ export const localName = (userId: string, room: string) => `${LOCAL_PREFIX}${use
  * (the app works offline), then the websocket connects and exchanges what
  * each side lacks.
  */
-class RoomReplica {
+export class RoomReplica {
   readonly doc = new Y.Doc()
   readonly local: IndexeddbPersistence
   readonly remote: WebsocketProvider
   readonly loaded: Promise<void>
+  /** The sidebar's list as last kept on this device, shown until the room itself has loaded. */
+  readonly keptChats: ChatSummary[] | null
   private destroyed = false
   private localLoaded = false
+  private stopKeeping: (() => void) | null = null
+  private readonly listKey: string
 
   constructor(
     readonly name: string,
@@ -49,6 +60,8 @@ class RoomReplica {
     onChange: () => void,
     onClosed: (closed: Revocation) => void,
   ) {
+    this.listKey = chatListKey(localKey)
+    this.keptChats = readChatList(this.listKey)
     this.local = new IndexeddbPersistence(localKey, this.doc)
     // No BroadcastChannel: on connect it re-encodes the whole doc for other tabs (seconds for a big
     // workspace, before the first render); tabs each hold their own socket and meet on the server.
@@ -63,7 +76,9 @@ class RoomReplica {
     this.remote.on('closed', (event) => onClosed(event))
     this.loaded = this.local.whenSynced.then(() => {
       this.localLoaded = true
-      if (!this.destroyed && navigator.onLine) this.remote.connect()
+      if (this.destroyed) return
+      this.stopKeeping = keepChatList(this.doc, this.listKey)
+      if (navigator.onLine) this.remote.connect()
     })
   }
 
@@ -78,6 +93,11 @@ class RoomReplica {
     else this.remote.disconnect()
   }
 
+  /** The room's local copy is in the doc: what it reads is what this device holds. */
+  get isLoaded() {
+    return this.localLoaded
+  }
+
   get connected() {
     return this.remote.wsconnected
   }
@@ -88,6 +108,7 @@ class RoomReplica {
 
   destroy() {
     this.destroyed = true
+    this.stopKeeping?.()
     this.remote.destroy()
     void this.local.destroy()
     this.doc.destroy()
@@ -96,6 +117,8 @@ class RoomReplica {
   /** Drops the local copy (after the server refused us this room). */
   async clear() {
     this.destroyed = true
+    this.stopKeeping?.()
+    forgetChatList(this.listKey)
     this.remote.destroy()
     await this.local.clearData()
     this.doc.destroy()
@@ -238,7 +261,11 @@ export class WorkspaceReplica {
     if (this.revoked) return
     this.revoked = event
     this.generations.destroy()
-    localStorage.removeItem(queueKey(this.userId, this.workspaceId))
+    // Whatever else the device kept of this workspace (queued requests, member names) goes too.
+    const prefix = localName(this.userId, '')
+    for (const key of Object.keys(localStorage)) {
+      if (key.startsWith(prefix) && key.includes(this.workspaceId)) localStorage.removeItem(key)
+    }
     await Promise.all([this.shared.clear(), this.private.clear()])
     this.listeners.forEach((l) => l())
     this.onRevoked(event)

@@ -1,0 +1,64 @@
+import type * as Y from 'yjs'
+import { z } from 'zod'
+import { chatSummarySchema, listChats, type ChatSummary } from '../../../shared/doc'
+
+/** How long after a change the kept list is rewritten: a streaming answer changes the doc many times a second. */
+const WRITE_AFTER_MS = 1000
+
+/**
+ * The sidebar's list of a room's chats, kept on the device beside the room
+ * (under the person's `workspaces:<userId>:` prefix, so sign-out clears it).
+ * A big workspace takes a second or more to load from IndexedDB, because the
+ * whole room (every message) is decoded before anything can be read; this
+ * list, a few hundred bytes per chat, shows at once and is replaced by the
+ * live one as soon as the room has loaded.
+ */
+export const chatListKey = (localKey: string) => `${localKey}:chat-list`
+
+export function readChatList(key: string): ChatSummary[] | null {
+  try {
+    const raw = localStorage.getItem(key)
+    if (!raw) return null
+    const parsed = z.array(chatSummarySchema).safeParse(JSON.parse(raw))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
+
+export function forgetChatList(key: string): void {
+  try {
+    localStorage.removeItem(key)
+  } catch {
+    // Nothing kept, or storage blocked: nothing to forget.
+  }
+}
+
+/**
+ * Keeps the list current while the room is open: written now, then after
+ * changes. Returns a stop function that writes a pending change at once,
+ * so a switch away keeps the latest list.
+ */
+export function keepChatList(doc: Y.Doc, key: string): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const write = () => {
+    timer = null
+    try {
+      localStorage.setItem(key, JSON.stringify(listChats(doc)))
+    } catch {
+      // Storage full or blocked: the live list still shows once the room loads.
+    }
+  }
+  const changed = () => {
+    timer ??= setTimeout(write, WRITE_AFTER_MS)
+  }
+  write()
+  doc.on('update', changed)
+  return () => {
+    doc.off('update', changed)
+    if (timer) {
+      clearTimeout(timer)
+      write()
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { useEffect, useState } from 'react'
+import { listChats, type ChatSummary } from '../../../shared/doc'
+import { useDocValue } from './use-doc'
+import type { RoomReplica } from './workspace-replica'
+
+const NO_CHATS: ChatSummary[] = []
+
+/**
+ * A room's chats for the sidebar: live from the room once its local copy has
+ * loaded, and until then the list this device kept (see chat-list-cache), so
+ * a big workspace's sidebar shows at once.
+ */
+export function useChatSummaries(room: RoomReplica | null): ChatSummary[] {
+  const live = useDocValue(room?.doc ?? null, listChats, NO_CHATS)
+  const [loadedRoom, setLoadedRoom] = useState<RoomReplica | null>(null)
+  useEffect(() => {
+    if (!room) return
+    let current = true
+    void room.loaded.then(() => {
+      if (current) setLoadedRoom(room)
+    })
+    return () => {
+      current = false
+    }
+  }, [room])
+  if (!room) return NO_CHATS
+  const loaded = loadedRoom === room || room.isLoaded
+  return loaded ? live : (room.keptChats ?? live)
+}
