@@ -109,8 +109,11 @@ describe('quota under concurrency', () => {
     expect(events).toHaveLength(K)
     expect(new Set(events.map((e) => e.id))).toEqual(new Set(started))
     // Refused requests left nothing behind: no answer in the room, no reservation.
-    const answers = getChat(peer.doc, chatId)!.messages.filter(
-      (m) => m.role === 'assistant' && m.id.startsWith('burst-'),
+    // (The peer gets the room's last changes over its websocket a moment after the server stored them.)
+    const answers = await poll(
+      async () =>
+        getChat(peer.doc, chatId)!.messages.filter((m) => m.role === 'assistant' && m.id.startsWith('burst-')),
+      (list) => list.length >= K,
     )
     expect(answers).toHaveLength(K)
     expect(await h.db.select().from(usageReservation).where(inArray(usageReservation.id, ids))).toHaveLength(0)
