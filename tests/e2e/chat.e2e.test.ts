@@ -1,30 +1,18 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startAppServer } from './app-server'
-import { launchBrowser, newWatchedContext } from './browser'
+import { expect, test } from 'vitest'
+import { appInBrowser } from './suite'
+import { newWatchedContext } from './browser'
 import { signUpThroughPage, syncStatus, workspaceWith } from './people'
 
-let server: Awaited<ReturnType<typeof startAppServer>>
-let browser: Browser
-
-beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const app = appInBrowser()
 
 test('B sees A’s new shared chat and its AI answer arrive live; A’s private chat never reaches B', async () => {
-  const a = await newWatchedContext(browser, server.baseURL)
-  const b = await newWatchedContext(browser, server.baseURL)
+  const a = await newWatchedContext(app.browser, app.server.baseURL)
+  const b = await newWatchedContext(app.browser, app.server.baseURL)
   const pageA = await a.context.newPage()
   const pageB = await b.context.newPage()
   await signUpThroughPage(pageA, 'Ada')
   const emailB = await signUpThroughPage(pageB, 'Ben')
-  const acme = await workspaceWith(server.baseURL, a.context, { context: b.context, email: emailB }, 'Acme')
+  const acme = await workspaceWith(app.server.baseURL, a.context, { context: b.context, email: emailB }, 'Acme')
   await Promise.all([pageA.goto(`/w/${acme.slug}`), pageB.goto(`/w/${acme.slug}`)])
   await expect.poll(() => syncStatus(pageA)).toBe('online')
   await expect.poll(() => syncStatus(pageB)).toBe('online')

@@ -1,23 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startAppServer } from './app-server'
-import { launchBrowser, newWatchedContext } from './browser'
+import type { BrowserContext, Page } from 'playwright-core'
+import { expect, test } from 'vitest'
+import { appInBrowser } from './suite'
+import { newWatchedContext } from './browser'
 import { callAs, signUpThroughPage, syncStatus } from './people'
 
-let server: Awaited<ReturnType<typeof startAppServer>>
-let browser: Browser
+const app = appInBrowser()
 
-beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const call = (context: BrowserContext, path: string, data: unknown) => callAs(context, server.baseURL, path, data)
+const call = (context: BrowserContext, path: string, data: unknown) => callAs(context, app.server.baseURL, path, data)
 const signUp = signUpThroughPage
 const status = syncStatus
 const localCopies = (page: Page) =>
@@ -25,13 +14,13 @@ const localCopies = (page: Page) =>
 
 /** Open sync connections on the server, from its metrics. */
 async function openConnections(): Promise<number> {
-  const text = await (await fetch(`${server.baseURL}/metrics`)).text()
+  const text = await (await fetch(`${app.server.baseURL}/metrics`)).text()
   return Number(/^sync_connections (\d+)$/m.exec(text)?.[1] ?? NaN)
 }
 
 test('a workspace is kept on the device and live; switching closes the old one; removal clears it with a notice', async () => {
-  const a = await newWatchedContext(browser, server.baseURL)
-  const b = await newWatchedContext(browser, server.baseURL)
+  const a = await newWatchedContext(app.browser, app.server.baseURL)
+  const b = await newWatchedContext(app.browser, app.server.baseURL)
   const pageA = await a.context.newPage()
   const pageB = await b.context.newPage()
 

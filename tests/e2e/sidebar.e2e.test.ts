@@ -1,21 +1,10 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startAppServer } from './app-server'
-import { launchBrowser, newWatchedContext } from './browser'
+import type { Page } from 'playwright-core'
+import { expect, test } from 'vitest'
+import { appInBrowser } from './suite'
+import { newWatchedContext } from './browser'
 import { callAs, signUpThroughPage, syncStatus } from './people'
 
-let server: Awaited<ReturnType<typeof startAppServer>>
-let browser: Browser
-
-beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const app = appInBrowser()
 
 const titles = (page: Page, section: 'shared-chats' | 'private-chats') =>
   page.getByTestId(section).getByTestId('chat-item').getByRole('link').allTextContents()
@@ -46,23 +35,25 @@ async function chooseAction(page: Page, section: 'shared-chats' | 'private-chats
 }
 
 test('the sidebar organises chats: rename, pin, search, archive, move to shared, delete; a viewer only reads; shortcuts and switcher by keyboard', async () => {
-  const a = await newWatchedContext(browser, server.baseURL)
-  const b = await newWatchedContext(browser, server.baseURL)
+  const a = await newWatchedContext(app.browser, app.server.baseURL)
+  const b = await newWatchedContext(app.browser, app.server.baseURL)
   const pageA = await a.context.newPage()
   const pageB = await b.context.newPage()
   await signUpThroughPage(pageA, 'Ada')
   const emailB = await signUpThroughPage(pageB, 'Ben')
   // B joins as a viewer: reads everything live, may change nothing.
-  const acme = await callAs(a.context, server.baseURL, '/api/auth/organization/create', {
+  const acme = await callAs(a.context, app.server.baseURL, '/api/auth/organization/create', {
     name: 'Acme',
     slug: `acme-${Date.now().toString(36)}`,
   })
-  const invitation = await callAs(a.context, server.baseURL, '/api/auth/organization/invite-member', {
+  const invitation = await callAs(a.context, app.server.baseURL, '/api/auth/organization/invite-member', {
     organizationId: acme.id,
     email: emailB,
     role: 'viewer',
   })
-  await callAs(b.context, server.baseURL, '/api/auth/organization/accept-invitation', { invitationId: invitation.id })
+  await callAs(b.context, app.server.baseURL, '/api/auth/organization/accept-invitation', {
+    invitationId: invitation.id,
+  })
   await Promise.all([pageA.goto(`/w/${acme.slug}`), pageB.goto(`/w/${acme.slug}`)])
   await expect.poll(() => syncStatus(pageA)).toBe('online')
   await expect.poll(() => syncStatus(pageB)).toBe('online')
@@ -206,7 +197,7 @@ test('the sidebar organises chats: rename, pin, search, archive, move to shared,
 })
 
 test('on a phone the sidebar opens from the menu button and closes on a choice', async () => {
-  const c = await newWatchedContext(browser, server.baseURL)
+  const c = await newWatchedContext(app.browser, app.server.baseURL)
   const page = await c.context.newPage()
   await signUpThroughPage(page, 'Cleo')
   await expect.poll(() => syncStatus(page)).toBe('online')

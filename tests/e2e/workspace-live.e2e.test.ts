@@ -1,21 +1,10 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startAppServer } from './app-server'
-import { launchBrowser, newWatchedContext } from './browser'
+import type { Page } from 'playwright-core'
+import { expect, test } from 'vitest'
+import { appInBrowser } from './suite'
+import { newWatchedContext } from './browser'
 import { signUpThroughPage, syncStatus, workspaceWith } from './people'
 
-let server: Awaited<ReturnType<typeof startAppServer>>
-let browser: Browser
-
-beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const app = appInBrowser()
 
 const presentNames = (page: Page) =>
   page
@@ -31,13 +20,13 @@ const ask = async (page: Page, text: string) => {
 const userMessage = (page: Page, text: string) => page.locator('[data-role="user"]', { hasText: text })
 
 test('presence and typing in a shared chat; offline writes and a pending answer reach the others on reconnect', async () => {
-  const a = await newWatchedContext(browser, server.baseURL)
-  const b = await newWatchedContext(browser, server.baseURL)
+  const a = await newWatchedContext(app.browser, app.server.baseURL)
+  const b = await newWatchedContext(app.browser, app.server.baseURL)
   const pageA = await a.context.newPage()
   const pageB = await b.context.newPage()
   await signUpThroughPage(pageA, 'Ada')
   const emailB = await signUpThroughPage(pageB, 'Ben')
-  const acme = await workspaceWith(server.baseURL, a.context, { context: b.context, email: emailB }, 'Acme')
+  const acme = await workspaceWith(app.server.baseURL, a.context, { context: b.context, email: emailB }, 'Acme')
   await Promise.all([pageA.goto(`/w/${acme.slug}`), pageB.goto(`/w/${acme.slug}`)])
   await expect.poll(() => syncStatus(pageA), { timeout: 10_000 }).toBe('online')
   await expect.poll(() => syncStatus(pageB), { timeout: 10_000 }).toBe('online')
@@ -96,7 +85,7 @@ test('presence and typing in a shared chat; offline writes and a pending answer 
 })
 
 test('regenerate keeps the earlier answer as a version; edit and ask again answers the edited question', async () => {
-  const a = await newWatchedContext(browser, server.baseURL)
+  const a = await newWatchedContext(app.browser, app.server.baseURL)
   const page = await a.context.newPage()
   await signUpThroughPage(page, 'Cy')
   await page.getByRole('button', { name: 'Private' }).click()

@@ -1,33 +1,22 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startAppServer } from './app-server'
-import { launchBrowser, newWatchedContext } from './browser'
+import type { Page } from 'playwright-core'
+import { expect, test } from 'vitest'
+import { appInBrowser } from './suite'
+import { newWatchedContext } from './browser'
 import { signUpThroughPage, syncStatus, workspaceWith } from './people'
 
-let server: Awaited<ReturnType<typeof startAppServer>>
-let browser: Browser
-
-beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const app = appInBrowser()
 
 const userMessage = (page: Page, text: string) => page.locator('[data-role="user"]', { hasText: text })
 
 test('switching shows nothing of the old workspace; a workspace deleted while open ends with a notice', async () => {
-  const a = await newWatchedContext(browser, server.baseURL)
-  const b = await newWatchedContext(browser, server.baseURL)
+  const a = await newWatchedContext(app.browser, app.server.baseURL)
+  const b = await newWatchedContext(app.browser, app.server.baseURL)
   const pageA = await a.context.newPage()
   const pageB = await b.context.newPage()
   await signUpThroughPage(pageA, 'Dee')
   const emailB = await signUpThroughPage(pageB, 'Eli')
   const personalB = new URL(pageB.url()).pathname
-  const acme = await workspaceWith(server.baseURL, a.context, { context: b.context, email: emailB }, 'Globex')
+  const acme = await workspaceWith(app.server.baseURL, a.context, { context: b.context, email: emailB }, 'Globex')
 
   // A makes a sidekiq in Globex and starts a chat with it from one of its conversation starters.
   await pageA.goto(`/w/${acme.slug}/sidekiqs/new`)
@@ -71,9 +60,9 @@ test('switching shows nothing of the old workspace; a workspace deleted while op
   // Back in Globex, B keeps it open while A deletes it.
   await pageB.goto(`/w/${acme.slug}`)
   await expect.poll(() => syncStatus(pageB), { timeout: 10_000 }).toBe('online')
-  const res = await a.context.request.post(`${server.baseURL}/api/auth/organization/delete`, {
+  const res = await a.context.request.post(`${app.server.baseURL}/api/auth/organization/delete`, {
     data: { organizationId: acme.id },
-    headers: { origin: server.baseURL },
+    headers: { origin: app.server.baseURL },
   })
   expect(res.status(), await res.text()).toBe(200)
   await pageB.getByTestId('access-ended').waitFor({ timeout: 5_000 })
