@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { AppError } from '../errors'
 import { parseInput } from '../validation'
-import { CHATS_KEY, chatsRoot, readChatEntry, requireChat, type StoredChat } from './chat-store'
+import { CHATS_KEY, chatsRoot, readChatEntry, requireChat, storedChat, type StoredChat } from './chat-store'
 import { docId, newId, timestamp } from './ids'
 import { hasOpenMessage, type Message, readMessages } from './messages'
 import { type DocOrigin, LOCAL_ORIGIN } from './origin'
@@ -35,18 +35,7 @@ export interface ChatSummary {
  * A `ChatSummary` as plain data (kept outside the doc, e.g. the sidebar's
  * copy on the device), checked when read back.
  */
-export const chatSummarySchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  createdBy: z.string(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  sidekiqId: z.string().optional(),
-  sidekiqName: z.string().optional(),
-  model: z.string().optional(),
-  pinned: z.boolean(),
-  archived: z.boolean(),
-})
+export const chatSummarySchema = storedChat.omit({ messages: true })
 
 /** A chat with its messages, in conversation order. */
 export interface Chat extends ChatSummary {
