@@ -33,6 +33,7 @@ import {
   type SeededWorkspace,
 } from './client-seed'
 import { installProbes, whenProbes, type Probe } from './client-probes'
+import { profileLoad } from './client-profile'
 import { kb, mb, ms, percentile } from './stats'
 
 const LOADS = Number(process.env.BENCH_CLIENT_LOADS ?? 10)
@@ -254,6 +255,13 @@ export async function runClientBench() {
       const at = await whenProbes(offline, ['a:chat'])
       if (i > 0) loadChat.add(at, await offlineCpu())
       await pause(200)
+    }
+    if (process.env.BENCH_CLIENT_PROFILE) {
+      // A reload keeps the page's renderer, so the profiler sees the whole load.
+      await profileLoad(context, offline, 'a chat page reloaded from IndexedDB', async () => {
+        await offline.reload({ waitUntil: 'commit' })
+        await whenProbes(offline, ['a:chat'])
+      })
     }
     await offline.close()
 

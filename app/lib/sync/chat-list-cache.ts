@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import { z } from 'zod'
 import { chatSummarySchema, listChats, type ChatSummary } from '../../../shared/doc'
+import { onDocChanged } from './doc-changes'
 
 /** How long after a change the kept list is rewritten: a streaming answer changes the doc many times a second. */
 const WRITE_AFTER_MS = 1000
@@ -53,9 +54,9 @@ export function keepChatList(doc: Y.Doc, key: string): () => void {
     timer ??= setTimeout(write, WRITE_AFTER_MS)
   }
   write()
-  doc.on('update', changed)
+  const stop = onDocChanged(doc, changed)
   return () => {
-    doc.off('update', changed)
+    stop()
     if (timer) {
       clearTimeout(timer)
       write()

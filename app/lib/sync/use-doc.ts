@@ -1,5 +1,6 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react'
 import type * as Y from 'yjs'
+import { onDocChanged } from './doc-changes'
 
 /**
  * A value read from a Yjs document with the shared/doc readers, kept current:
@@ -19,10 +20,10 @@ export function useDocValue<T>(doc: Y.Doc | null, read: (doc: Y.Doc) => T, empty
         version.current++
         notify()
       }
-      doc.on('update', onUpdate)
+      const stop = onDocChanged(doc, onUpdate)
       // A change between the render and this subscription (the device copy loading) was not counted: read again.
       onUpdate()
-      return () => doc.off('update', onUpdate)
+      return stop
     },
     [doc],
   )

@@ -1,4 +1,4 @@
-import { IndexeddbPersistence } from 'y-indexeddb'
+import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import {
@@ -43,11 +43,11 @@ export const localName = (userId: string, room: string) => `${LOCAL_PREFIX}${use
  */
 export class RoomReplica {
   readonly doc = new Y.Doc()
-  readonly local: IndexeddbPersistence
   readonly remote: WebsocketProvider
   readonly loaded: Promise<void>
   /** The sidebar's list as last kept on this device, shown until the room itself has loaded. */
   readonly keptChats: ChatSummary[] | null
+  private local: IndexeddbPersistence | null = null
   private destroyed = false
   private localLoaded = false
   private stopKeeping: (() => void) | null = null
@@ -55,14 +55,13 @@ export class RoomReplica {
 
   constructor(
     readonly name: string,
-    localKey: string,
+    private readonly localKey: string,
     syncUrl: string,
     onChange: () => void,
     onClosed: (closed: Revocation) => void,
   ) {
     this.listKey = chatListKey(localKey)
     this.keptChats = readChatList(this.listKey)
-    this.local = new IndexeddbPersistence(localKey, this.doc)
     // No BroadcastChannel: on connect it re-encodes the whole doc for other tabs (seconds for a big
     // workspace, before the first render); tabs each hold their own socket and meet on the server.
     this.remote = new WebsocketProvider(syncUrl, name, this.doc, {
@@ -70,16 +69,36 @@ export class RoomReplica {
       maxBackoffTime: 5000,
       disableBc: true,
     })
+    // Yjs encodes every change for whoever listens to 'update', and loading the local copy is one
+    // change holding the whole room (hundreds of milliseconds for a big workspace). The socket does
+    // not need that one: it connects after the load and then exchanges what the server lacks.
+    this.doc.off('update', this.remote._updateHandler)
     this.remote.on('status', onChange)
     this.remote.on('sync', onChange)
     // 4400-4499 are final (y-websocket stops reconnecting): the server refused this room.
     this.remote.on('closed', (event) => onClosed(event))
-    this.loaded = this.local.whenSynced.then(() => {
-      this.localLoaded = true
+    // Decoding a big room holds the main thread; the kept list is painted first when there is one.
+    const opened = this.keptChats ? afterNextPaint() : Promise.resolve()
+    this.loaded = opened.then(() => this.loadLocalCopy())
+  }
+
+  private async loadLocalCopy(): Promise<void> {
+    if (this.destroyed) return
+    const local = new IndexeddbPersistence(this.localKey, this.doc)
+    this.local = local
+    // As for the socket: the local copy already holds what it loads, and it stores the doc's
+    // whole state before loading, so listening from the end of the load on misses nothing.
+    this.doc.off('update', local._storeUpdate)
+    local.once('synced', () => {
       if (this.destroyed) return
-      this.stopKeeping = keepChatList(this.doc, this.listKey)
-      if (navigator.onLine) this.remote.connect()
+      this.doc.on('update', local._storeUpdate)
+      this.doc.on('update', this.remote._updateHandler)
     })
+    await local.whenSynced
+    this.localLoaded = true
+    if (this.destroyed) return
+    this.stopKeeping = keepChatList(this.doc, this.listKey)
+    if (navigator.onLine) this.remote.connect()
   }
 
   /**
@@ -110,7 +129,7 @@ export class RoomReplica {
     this.destroyed = true
     this.stopKeeping?.()
     this.remote.destroy()
-    void this.local.destroy()
+    void this.local?.destroy()
     this.doc.destroy()
   }
 
@@ -120,7 +139,8 @@ export class RoomReplica {
     this.stopKeeping?.()
     forgetChatList(this.listKey)
     this.remote.destroy()
-    await this.local.clearData()
+    if (this.local) await this.local.clearData()
+    else await clearDocument(this.localKey)
     this.doc.destroy()
   }
 }
@@ -270,6 +290,19 @@ export class WorkspaceReplica {
     this.listeners.forEach((l) => l())
     this.onRevoked(event)
   }
+}
+
+/** Resolves after the browser has painted what is rendered now (or soon, in a hidden tab, which paints nothing). */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100)
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback)
+        resolve()
+      }, 0),
+    )
+  })
 }
 
 function defaultSyncUrl(): string {
