@@ -8,30 +8,19 @@ const WRITE_AFTER_MS = 1000
 
 /**
  * The sidebar's list of a room's chats, kept on the device beside the room
- * (under the person's `workspaces:<userId>:` prefix, so sign-out clears it).
- * A big workspace takes a second or more to load from IndexedDB, because the
- * whole room (every message) is decoded before anything can be read; this
- * list, a few hundred bytes per chat, shows at once and is replaced by the
- * live one as soon as the room has loaded.
+ * (in the room's own IndexedDB database, see kept-list-store). A big
+ * workspace takes a moment to load, because the whole room (every message)
+ * is decoded before anything can be read; this list, a few hundred bytes per
+ * chat, shows at once and is replaced by the live one as soon as the room
+ * has loaded.
  */
-export const chatListKey = (localKey: string) => `${localKey}:chat-list`
-
-export function readChatList(key: string): ChatSummary[] | null {
+export function parseChatList(stored: unknown): ChatSummary[] | null {
   try {
-    const raw = localStorage.getItem(key)
-    if (!raw) return null
-    const parsed = z.array(chatSummarySchema).safeParse(JSON.parse(raw))
+    if (typeof stored !== 'string') return null
+    const parsed = z.array(chatSummarySchema).safeParse(JSON.parse(stored))
     return parsed.success ? parsed.data : null
   } catch {
     return null
-  }
-}
-
-export function forgetChatList(key: string): void {
-  try {
-    localStorage.removeItem(key)
-  } catch {
-    // Nothing kept, or storage blocked: nothing to forget.
   }
 }
 
@@ -40,15 +29,12 @@ export function forgetChatList(key: string): void {
  * changes. Returns a stop function that writes a pending change at once,
  * so a switch away keeps the latest list.
  */
-export function keepChatList(doc: Y.Doc, key: string): () => void {
+export function keepChatList(doc: Y.Doc, store: (stored: string) => Promise<unknown>): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null
   const write = () => {
     timer = null
-    try {
-      localStorage.setItem(key, JSON.stringify(listChats(doc)))
-    } catch {
-      // Storage full or blocked: the live list still shows once the room loads.
-    }
+    // Storage full or blocked: the live list still shows once the room loads.
+    store(JSON.stringify(listChats(doc))).catch(() => undefined)
   }
   const changed = () => {
     timer ??= setTimeout(write, WRITE_AFTER_MS)

@@ -13,9 +13,13 @@ const NO_CHATS: ChatSummary[] = []
 export function useChatSummaries(room: RoomReplica | null): ChatSummary[] {
   const live = useDocValue(room?.doc ?? null, listChats, NO_CHATS)
   const [loadedRoom, setLoadedRoom] = useState<RoomReplica | null>(null)
+  const [kept, setKept] = useState<{ room: RoomReplica; chats: ChatSummary[] | null } | null>(null)
   useEffect(() => {
     if (!room) return
     let current = true
+    void room.keptChats.then((chats) => {
+      if (current) setKept({ room, chats })
+    })
     void room.loaded.then(() => {
       if (current) setLoadedRoom(room)
     })
@@ -25,5 +29,6 @@ export function useChatSummaries(room: RoomReplica | null): ChatSummary[] {
   }, [room])
   if (!room) return NO_CHATS
   const loaded = loadedRoom === room || room.isLoaded
-  return loaded ? live : (room.keptChats ?? live)
+  const keptChats = kept?.room === room ? kept.chats : null
+  return loaded ? live : (keptChats ?? live)
 }

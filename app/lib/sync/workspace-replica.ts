@@ -11,7 +11,8 @@ import {
 import { forgetOfflinePages } from '../offline/forget-offline-pages'
 import { privateRoom, sharedRoom } from '../../../shared/rooms'
 import type { ApiError } from '../api'
-import { chatListKey, forgetChatList, keepChatList, readChatList } from './chat-list-cache'
+import { keepChatList, parseChatList } from './chat-list-cache'
+import { readKeptList, writeKeptList } from './kept-list-store'
 import { GenerationQueue, type QueuedGeneration } from './generation-queue'
 
 /** What the sync indicator shows: nothing reaches the server, catching up, or live. */
@@ -46,12 +47,11 @@ export class RoomReplica {
   readonly remote: WebsocketProvider
   readonly loaded: Promise<void>
   /** The sidebar's list as last kept on this device, shown until the room itself has loaded. */
-  readonly keptChats: ChatSummary[] | null
+  readonly keptChats: Promise<ChatSummary[] | null>
   private local: IndexeddbPersistence | null = null
   private destroyed = false
   private localLoaded = false
   private stopKeeping: (() => void) | null = null
-  private readonly listKey: string
 
   constructor(
     readonly name: string,
@@ -60,8 +60,9 @@ export class RoomReplica {
     onChange: () => void,
     onClosed: (closed: Revocation) => void,
   ) {
-    this.listKey = chatListKey(localKey)
-    this.keptChats = readChatList(this.listKey)
+    this.keptChats = readKeptList(localKey).then(parseChatList)
+    // Earlier versions kept the list in localStorage, whose few megabytes the answer queue needs.
+    localStorage.removeItem(`${localKey}:chat-list`)
     // No BroadcastChannel: on connect it re-encodes the whole doc for other tabs (seconds for a big
     // workspace, before the first render); tabs each hold their own socket and meet on the server.
     this.remote = new WebsocketProvider(syncUrl, name, this.doc, {
@@ -78,8 +79,7 @@ export class RoomReplica {
     // 4400-4499 are final (y-websocket stops reconnecting): the server refused this room.
     this.remote.on('closed', (event) => onClosed(event))
     // Decoding a big room holds the main thread; the kept list is painted first when there is one.
-    const opened = this.keptChats ? afterNextPaint() : Promise.resolve()
-    this.loaded = opened.then(() => this.loadLocalCopy())
+    this.loaded = this.keptChats.then((kept) => (kept ? afterNextPaint() : undefined)).then(() => this.loadLocalCopy())
   }
 
   private async loadLocalCopy(): Promise<void> {
@@ -97,7 +97,7 @@ export class RoomReplica {
     await local.whenSynced
     this.localLoaded = true
     if (this.destroyed) return
-    this.stopKeeping = keepChatList(this.doc, this.listKey)
+    this.stopKeeping = keepChatList(this.doc, writeKeptList(local))
     if (navigator.onLine) this.remote.connect()
   }
 
@@ -137,7 +137,6 @@ export class RoomReplica {
   async clear() {
     this.destroyed = true
     this.stopKeeping?.()
-    forgetChatList(this.listKey)
     this.remote.destroy()
     if (this.local) await this.local.clearData()
     else await clearDocument(this.localKey)
