@@ -1,11 +1,12 @@
 import type { RawData, WebSocket } from 'ws'
 import { AppError } from '../shared/errors'
+import type { WorkspaceRole } from '../shared/roles'
 import { CloseCode } from './close-codes'
 import { TokenBucket, type SyncLimits } from './limits'
 import type { Logger } from './logger'
 import type { SyncMetrics } from './metrics'
 import { decodeClientMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2 } from './protocol'
-import { DocumentTooLargeError, UnappliableUpdateError, type Room, type RoomPeer } from './room'
+import { DocumentTooLargeError, UnappliableUpdateError, type Room, type RoomWriter } from './room'
 import * as awarenessProtocol from 'y-protocols/awareness'
 
 const NO_CLIENT_IDS: ReadonlySet<number> = new Set()
@@ -29,7 +30,7 @@ export const toBytes = (data: RawData): Uint8Array =>
  * the connection needs (no copy of the whole access record, no set until
  * the client announces presence, one timer reused for every ping).
  */
-export class Connection implements RoomPeer {
+export class Connection implements RoomWriter {
   private ownedClientIds: Set<number> | null = null
   private readonly bucket: TokenBucket
   private queue: Promise<void> = Promise.resolve()
@@ -41,6 +42,8 @@ export class Connection implements RoomPeer {
     readonly ws: WebSocket,
     readonly room: Room,
     readonly userId: string,
+    /** As authorized; a role change closes the connection, so it stays current. */
+    readonly role: WorkspaceRole,
     /** Viewers read only. */
     readonly canWrite: boolean,
     private readonly deps: ConnectionDeps,

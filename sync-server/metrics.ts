@@ -15,6 +15,7 @@ export class SyncMetrics {
   droppedViewerUpdates = 0
   droppedAwareness = 0
   refusedSidekiqs = 0
+  undoneSidekiqChanges = 0
   authRefusals = new Map<number, number>()
   closes = new Map<number, number>()
   private persistBuckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0)
@@ -66,6 +67,12 @@ export class SyncMetrics {
     metric('sync_refused_sidekiqs_total', 'counter', 'Sidekiqs added beyond the plan, taken out again.', [
       ['', this.refusedSidekiqs],
     ])
+    metric(
+      'sync_undone_sidekiq_changes_total',
+      'counter',
+      'Sidekiq changes undone because their author may not make them (decision 013).',
+      [['', this.undoneSidekiqChanges]],
+    )
     metric('sync_dropped_awareness_total', 'counter', 'Awareness updates for client ids the sender does not own.', [
       ['', this.droppedAwareness],
     ])

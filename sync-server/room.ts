@@ -16,6 +16,7 @@ import type { SyncLimits } from './limits'
 import type { Logger } from './logger'
 import type { SyncMetrics } from './metrics'
 import { encodeAwarenessStates, encodeUpdate } from './protocol'
+import { SidekiqRights, undoSidekiqChanges, type UpdateAuthor } from './sidekiq-rights'
 
 /** A peer the room can send to: a local connection. */
 export interface RoomPeer {
@@ -23,6 +24,9 @@ export interface RoomPeer {
   /** The awareness client ids this peer speaks for. */
   readonly clientIds?: ReadonlySet<number>
 }
+
+/** A peer whose updates the room applies: a connection with write access, speaking for its person. */
+export interface RoomWriter extends RoomPeer, UpdateAuthor {}
 
 /** Origin of changes that came from another node: never persisted or re-published here. */
 export const REMOTE_ORIGIN = Symbol('remote')
@@ -76,6 +80,8 @@ const PLAN_LIMIT_ORIGIN = serverOrigin('plan-limit')
 
 export class Room {
   readonly doc = new Y.Doc({ gc: true })
+  /** Watches the document from the start, so loading sets what each sidekiq was before any client's change. */
+  private readonly sidekiqRights = new SidekiqRights(this.doc)
   readonly awareness = new awarenessProtocol.Awareness(this.doc)
   readonly peers = new Set<RoomPeer>()
   readonly ready: Promise<void>
@@ -189,28 +195,32 @@ export class Room {
    * whatever `change` throws (nothing applied, as its transaction did not run).
    */
   applyServerChange<T>(change: (doc: Y.Doc) => T): Promise<T> {
-    const run = async () => {
+    const next = this.queue.then(async () => {
       await this.ready
-      const captured: Uint8Array[] = []
-      this.capture = captured
-      let result: T
-      try {
-        result = change(this.doc)
-      } finally {
-        this.capture = null
-      }
-      if (!captured.length) return result
-      const update = captured.length === 1 ? captured[0] : Y.mergeUpdates(captured)
-      await this.deps.appender.append(this.name, this.workspaceId, update)
-      this.approxBytes += update.byteLength
-      this.broadcast(encodeUpdate(update), null)
-      this.publish('update', update)
-      if (++this.sinceCompaction >= this.deps.limits.compactEvery) void this.compact()
-      return result
-    }
-    const next = this.queue.then(run)
+      return this.storeServerChange(change)
+    })
     this.queue = next.catch(() => {})
     return next
+  }
+
+  /** The body of applyServerChange, for callers already running in the room's queue. */
+  private async storeServerChange<T>(change: (doc: Y.Doc) => T): Promise<T> {
+    const captured: Uint8Array[] = []
+    this.capture = captured
+    let result: T
+    try {
+      result = change(this.doc)
+    } finally {
+      this.capture = null
+    }
+    if (!captured.length) return result
+    const update = captured.length === 1 ? captured[0] : Y.mergeUpdates(captured)
+    await this.deps.appender.append(this.name, this.workspaceId, update)
+    this.approxBytes += update.byteLength
+    this.broadcast(encodeUpdate(update), null)
+    this.publish('update', update)
+    if (++this.sinceCompaction >= this.deps.limits.compactEvery) void this.compact()
+    return result
   }
 
   /** Answers an awareness query: the states of this node's own clients only, so nodes never echo each other's. */
@@ -233,12 +243,13 @@ export class Room {
   }
 
   /**
-   * Persists a client's update, then applies it (which broadcasts it).
+   * Persists a client's update, then applies it (which broadcasts it), then
+   * undoes what in it its author may not do to sidekiqs.
    * Rejects with DocumentTooLargeError past the size limit, and with the
    * database error when it could not be stored; neither is applied. Rejects
    * with UnappliableUpdateError when Yjs throws while applying it.
    */
-  applyClientUpdate(update: Uint8Array, origin: RoomPeer): Promise<void> {
+  applyClientUpdate(update: Uint8Array, origin: RoomWriter): Promise<void> {
     const run = async () => {
       if (this.approxBytes + update.byteLength > this.deps.limits.maxDocumentBytes) {
         // The running sum overcounts: every handshake resends the client's
@@ -252,14 +263,20 @@ export class Room {
       await this.deps.appender.append(this.name, this.workspaceId, update)
       this.deps.metrics.persisted(performance.now() - started)
       this.approxBytes += update.byteLength
+      let unappliable: unknown = null
       try {
-        Y.applyUpdate(this.doc, update, origin)
+        this.sidekiqRights.applyAs(origin, () => Y.applyUpdate(this.doc, update, origin))
       } catch (error) {
+        unappliable = error
+      }
+      // Before the error below too: Yjs may have applied part of the update before throwing.
+      await this.undoRefusedSidekiqChanges()
+      if (unappliable) {
         // Well-formed bytes that do not fit this document: only a broken or
         // hostile client sends them. They are in the log already; compacting
         // now folds them out (applyStoredUpdates skips them).
         void this.compact()
-        throw new UnappliableUpdateError(String(error))
+        throw new UnappliableUpdateError(String(unappliable))
       }
       if (++this.sinceCompaction >= this.deps.limits.compactEvery) void this.compact()
       if (addedSidekiqs.length) await this.refuseSidekiqsOverLimit(addedSidekiqs)
@@ -267,6 +284,24 @@ export class Room {
     const next = this.queue.then(run)
     this.queue = next.catch(() => {})
     return next
+  }
+
+  /**
+   * Sidekiq changes a client may not make (decision 013) are undone by the
+   * server for every client, stored right after the update in the same turn
+   * of the queue, so no later update lands in between. An undo that cannot
+   * be stored stays in this node's memory only (logged), as any server
+   * change would.
+   */
+  private async undoRefusedSidekiqChanges() {
+    const refused = this.sidekiqRights.takeRefused()
+    if (!refused.length) return
+    this.deps.metrics.undoneSidekiqChanges += refused.length
+    try {
+      await this.storeServerChange((doc) => undoSidekiqChanges(doc, refused))
+    } catch (error) {
+      this.deps.logger.warn('refused sidekiq changes not undone', { room: this.name, error: String(error) })
+    }
   }
 
   /**

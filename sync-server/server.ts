@@ -187,7 +187,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
       return releaseIfEmpty(room)
     }
-    const conn = new Connection(ws, room, access.userId, access.canWrite, connectionDeps)
+    const conn = new Connection(ws, room, access.userId, access.role, access.canWrite, connectionDeps)
     connections.add(conn)
     metrics.connectionsOpened++
     metrics.openConnections = connections.size

@@ -145,7 +145,7 @@ describe('isolation: a member of workspace A reaches nothing of workspace B', ()
     const peerB = await join(b.shared, b.byRole.owner)
     const sidekiqB = createSidekiq(
       peerB.doc,
-      { name: 'B only', instructions: 'SECRET-B-INSTRUCTIONS', model: MODEL, createdBy: 'owner-b' },
+      { name: 'B only', instructions: 'SECRET-B-INSTRUCTIONS', model: MODEL, createdBy: b.byRole.owner.user!.id },
       LOCAL_ORIGIN,
     )
     const chatB = await askInRoom(ai.node, peerB, b.shared, { model: MODEL, title: 'B', author: 'b' })
@@ -234,7 +234,7 @@ describe('isolation: a member of workspace A reaches nothing of workspace B', ()
     const peer = await join(a.shared, a.byRole.member)
     const sidekiq = createSidekiq(
       peer.doc,
-      { name: 'Pirate', instructions: 'Answer like a pirate.', model: MODEL, createdBy: 'm' },
+      { name: 'Pirate', instructions: 'Answer like a pirate.', model: MODEL, createdBy: a.byRole.member.user!.id },
       LOCAL_ORIGIN,
     )
     const { chatId } = await askInRoom(ai.node, peer, a.shared, { title: 'Arr', author: 'm', sidekiqId: sidekiq.id })

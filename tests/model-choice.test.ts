@@ -56,7 +56,11 @@ describe('which model answers', () => {
     const mine = await team.byRole.member.post(url('my-default-model'), { model: 'openai:gpt-4.1-mini' })
     expect(mine.body).toEqual({ member: 'openai:gpt-4.1-mini', workspace: 'anthropic:claude-sonnet-4-0' })
     expect(await modelFor({})).toBe('openai:gpt-4.1-mini')
-    const sidekiq = createSidekiq(peer.doc, { name: 'S', model: 'openai:gpt-4o', createdBy: 'm' }, LOCAL_ORIGIN)
+    const sidekiq = createSidekiq(
+      peer.doc,
+      { name: 'S', model: 'openai:gpt-4o', createdBy: team.byRole.member.user!.id },
+      LOCAL_ORIGIN,
+    )
     expect(await modelFor({ sidekiqId: sidekiq.id })).toBe('openai:gpt-4o')
     expect(await modelFor({ sidekiqId: sidekiq.id, model: 'demo' })).toBe('demo')
     // Another member's own default is theirs alone.

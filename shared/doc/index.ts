@@ -86,5 +86,6 @@ export {
   sidekiqsAddedBy,
   removeSidekiqs,
 } from './sidekiqs'
+export { observeSidekiqChanges, restoreSidekiq } from './sidekiq-changes'
 export { type PresenceState, type PresentPerson, presenceState, presenceColor, readPresence } from './presence'
 export { type ClientState, clientState, currentClientState, hasClientState, whenClientState } from './client-state'

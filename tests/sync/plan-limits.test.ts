@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { countSidekiqs, createSidekiq, LOCAL_ORIGIN, listSidekiqs } from '../../shared/doc'
 import { PLANS } from '../../shared/plans'
 import { setPlan } from '../helpers/fixtures'
-import { createHarness, type Harness } from '../helpers/harness'
+import { createHarness, type Harness, type TestClient } from '../helpers/harness'
 import { roundTrip, storedDoc, synced, teamWithEveryRole, until } from './sync-clients'
 import { connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } from './sync-harness'
 
@@ -29,8 +29,9 @@ const peer = (room: string, token: string) => {
   return p
 }
 
-const add = (p: Peer, id: string) =>
-  createSidekiq(p.doc, { id, name: `Sidekiq ${id}`, model: 'demo', createdBy: 'someone' }, LOCAL_ORIGIN)
+/** A sidekiq added by `by`, in their own name (the server takes out one claiming another creator). */
+const add = (p: Peer, by: TestClient, id: string) =>
+  createSidekiq(p.doc, { id, name: `Sidekiq ${id}`, model: 'demo', createdBy: by.user!.id }, LOCAL_ORIGIN)
 
 describe('the plan’s sidekiq limit, held by the sync server', () => {
   test('sidekiqs beyond the limit are taken out again for everyone; the author’s later edits still land', async () => {
@@ -39,14 +40,14 @@ describe('the plan’s sidekiq limit, held by the sync server', () => {
     const member = peer(team.shared, sessionToken(team.byRole.member))
     const admin = peer(team.shared, sessionToken(team.byRole.admin))
     await Promise.all([synced(member), synced(admin)])
-    for (let i = 0; i < limit; i++) add(member, `fits-${i}`)
+    for (let i = 0; i < limit; i++) add(member, team.byRole.member, `fits-${i}`)
     await until(
       () => countSidekiqs(admin.doc),
       (n) => n === limit,
     )
     const refusedBefore = node.server.metrics.refusedSidekiqs
 
-    add(member, 'one-too-many')
+    add(member, team.byRole.member, 'one-too-many')
     await until(
       () => node.server.metrics.refusedSidekiqs - refusedBefore,
       (n) => n === 1,
@@ -74,14 +75,14 @@ describe('the plan’s sidekiq limit, held by the sync server', () => {
     const owner = peer(team.shared, sessionToken(team.byRole.owner))
     const viewer = peer(team.shared, sessionToken(team.byRole.viewer))
     await Promise.all([synced(owner), synced(viewer)])
-    for (let i = 0; i < free + 2; i++) add(owner, `pro-${i}`)
+    for (let i = 0; i < free + 2; i++) add(owner, team.byRole.owner, `pro-${i}`)
     await until(
       () => countSidekiqs(viewer.doc),
       (n) => n === free + 2,
     )
 
     await setPlan(h, team.ws.id, 'free')
-    add(owner, 'after-downgrade')
+    add(owner, team.byRole.owner, 'after-downgrade')
     await until(
       () => countSidekiqs(owner.doc),
       (n) => n === free + 2,
