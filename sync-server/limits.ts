@@ -15,6 +15,14 @@ export interface SyncLimits {
   pingIntervalMs: number
   /** Log rows after which a room is compacted into its snapshot. */
   compactEvery: number
+  /**
+   * Log rows from which a room released for being idle is compacted first.
+   * A shorter log stays: compacting decodes and encodes the whole room on the
+   * node's event loop (about a second for a 15 MB room, every room on the
+   * node waiting), and a snapshot plus a short log loads as fast. Shutdown
+   * compacts whatever is left.
+   */
+  compactIdleFrom: number
   /** How long an empty room stays in memory, ms. */
   idleRoomMs: number
   /** An answer still streaming this long after it started is abandoned (its writer died), ms. */
@@ -30,6 +38,7 @@ export const DEFAULT_LIMITS: SyncLimits = {
   maxClientIdsPerConnection: 4,
   pingIntervalMs: 30_000,
   compactEvery: 500,
+  compactIdleFrom: 50,
   // Above the longest model call (AI_TIMEOUT_MS, 2 minutes by default) with room to spare.
   abandonedAnswerMs: 5 * 60_000,
   idleRoomMs: 10_000,

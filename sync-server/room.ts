@@ -337,11 +337,11 @@ export class Room {
     }
   }
 
-  /** Waits for queued writes, compacts, and releases the room. */
-  async close(): Promise<void> {
+  /** Waits for queued writes, compacts when the log holds `compactFrom` rows or more, and releases the room. */
+  async close(compactFrom = 1): Promise<void> {
     await this.queue
     await this.ready.catch(() => {})
-    await this.compact()
+    if (this.sinceCompaction >= compactFrom) await this.compact()
     await this.unsubscribe?.()
     this.awareness.destroy()
     this.doc.destroy()

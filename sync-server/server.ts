@@ -110,7 +110,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         if (room.peers.size > 0 || room.holders > 0) return
         rooms.delete(room.name)
         metrics.openRooms = rooms.size
-        const done = room.close().finally(() => closing.delete(room.name))
+        const done = room.close(limits.compactIdleFrom).finally(() => closing.delete(room.name))
         closing.set(room.name, done)
       }, limits.idleRoomMs).unref(),
     )

@@ -364,7 +364,7 @@ export async function runClientBench() {
         `scripts run (DOMContentLoaded) at ${ms(percentile(scriptsRun, 50))}, sidebar at ${ms(percentile(showWorkspace.wall, 50))}`,
     )
     console.log(
-      `  workspace shown from IndexedDB, each load in order: ${showWorkspace.wall.map((v) => v.toFixed(0)).join(', ')} ms`,
+      `  workspace shown from IndexedDB, each load in order (page HTML received at): ${showWorkspace.wall.map((v, i) => `${v.toFixed(0)} (${htmlReceived[i].toFixed(0)})`).join(', ')} ms`,
     )
     console.log(`  content built and stored in ${ms(seedMs)}`)
     if (pageErrors.length) console.log(`  page errors: ${[...new Set(pageErrors)].join(' | ')}`)

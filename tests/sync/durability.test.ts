@@ -131,6 +131,45 @@ describe('durability', () => {
     await synced(fresh)
     expect(contentOf(fresh.doc)).toEqual(expected)
   })
+  test('a room released when idle compacts a long log and leaves a short one, whose rows still load', async () => {
+    const team = await teamWithEveryRole(h)
+    const first = await node(h, { limits: { idleRoomMs: 50, compactIdleFrom: 20 } })
+    const token = sessionToken(team.byRole.member)
+    const short = peer(first, team.shared, token)
+    await synced(short)
+    writeSome(short.doc, 5)
+    await roundTrip(short)
+    const afterShort = contentOf(short.doc)
+    short.destroy()
+    // Released without compacting: the rows stay, and no snapshot was written (a compaction of
+    // five small rows would be done well within the pause).
+    await until(
+      () => first.server.rooms.size,
+      (size) => size === 0,
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    const shortLog = (await logRows(h, team.shared)).length
+    expect(shortLog).toBeGreaterThanOrEqual(5)
+    expect(shortLog).toBeLessThan(20)
+    expect(await snapshotRow(h, team.shared)).toBeNull()
+    expect(contentOf(await storedDoc(h, team.shared))).toEqual(afterShort)
+
+    // The room reopens from those rows; 20 more updates make the log long enough to compact on release.
+    const long = peer(first, team.shared, token)
+    await synced(long)
+    expect(contentOf(long.doc)).toEqual(afterShort)
+    writeSome(long.doc, 20, 'l')
+    await roundTrip(long)
+    const afterLong = contentOf(long.doc)
+    long.destroy()
+    await poll(
+      async () => (await logRows(h, team.shared)).length,
+      (rows) => rows === 0,
+      5_000,
+    )
+    expect((await snapshotRow(h, team.shared))?.updateCount).toBeGreaterThanOrEqual(shortLog + 20)
+    expect(contentOf(await storedDoc(h, team.shared))).toEqual(afterLong)
+  })
 })
 
 describe('opening a room', () => {
