@@ -14,7 +14,12 @@ import {
 import { api, errorMessage } from '../lib/api'
 import { lastQuestion, threadOf } from '../lib/chat-thread'
 import { useDocValue } from '../lib/sync/use-doc'
-import { usePendingGenerations, usePresence, useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
+import {
+  usePendingGenerations,
+  usePresence,
+  useReplicaLoaded,
+  useWorkspaceReplica,
+} from '../lib/sync/workspace-replica-context'
 import { useMemberNames } from '../lib/use-member-names'
 import { AnswerItem } from './chat/answer-item'
 import { ConversationStarters } from './conversation-starters'
@@ -46,6 +51,7 @@ export function ChatView({
   canWrite: boolean
 }) {
   const replica = useWorkspaceReplica()
+  const loaded = useReplicaLoaded(replica)
   const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChat(d, chatId), null)
   const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChat(d, chatId), null)
   const presence = usePresence()
@@ -85,6 +91,13 @@ export function ChatView({
   }, [chat?.messages.length, lastContentLength])
 
   if (!replica) return <p className="p-6 text-sm text-zinc-500">Opening the workspace…</p>
+  if ((!chat || !room) && !loaded) {
+    return (
+      <p className="p-6 text-sm text-zinc-500" role="status">
+        Opening the chat…
+      </p>
+    )
+  }
   if (!chat || !room) {
     return (
       <p className="p-6 text-sm text-zinc-500" role="status">

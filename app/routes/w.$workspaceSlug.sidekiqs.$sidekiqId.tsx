@@ -3,7 +3,7 @@ import { getSidekiq } from '../../shared/doc'
 import { canEditSidekiq } from '../../shared/sidekiq-policy'
 import { SidekiqForm } from '../components/sidekiq-form'
 import { useDocValue } from '../lib/sync/use-doc'
-import { useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
+import { useReplicaLoaded, useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
 import { useWorkspace } from '../lib/workspace-route'
 
 export const Route = createFileRoute('/w/$workspaceSlug/sidekiqs/$sidekiqId')({
@@ -15,6 +15,7 @@ function EditSidekiqPage() {
   const { sidekiqId } = Route.useParams()
   const navigate = Route.useNavigate()
   const replica = useWorkspaceReplica()
+  const loaded = useReplicaLoaded(replica)
   const sidekiq = useDocValue(replica?.shared.doc ?? null, (d) => getSidekiq(d, sidekiqId), null)
   const back = () => void navigate({ to: '/w/$workspaceSlug/sidekiqs', params: { workspaceSlug: workspace.slug } })
   const editable = sidekiq ? canEditSidekiq(role, sidekiq, viewer.id) : false
@@ -26,6 +27,10 @@ function EditSidekiqPage() {
       {!replica ? (
         <p className="text-sm text-zinc-500" role="status">
           Opening the workspace…
+        </p>
+      ) : !sidekiq && !loaded ? (
+        <p className="text-sm text-zinc-500" role="status">
+          Opening the sidekiq…
         </p>
       ) : !sidekiq ? (
         <p className="text-sm text-zinc-500" role="status">

@@ -79,3 +79,23 @@ export function usePendingGenerations(): readonly QueuedGeneration[] {
     () => NOTHING_QUEUED,
   )
 }
+
+/**
+ * Whether the replica's rooms have loaded from the device. Before that a
+ * chat or sidekiq missing from the doc is only not read yet (a big
+ * workspace takes a moment), and saying "not here" would be premature.
+ */
+export function useReplicaLoaded(replica: WorkspaceReplica | null): boolean {
+  const [loaded, setLoaded] = useState<WorkspaceReplica | null>(null)
+  useEffect(() => {
+    if (!replica) return
+    let current = true
+    void replica.loaded.then(() => {
+      if (current) setLoaded(replica)
+    })
+    return () => {
+      current = false
+    }
+  }, [replica])
+  return !!replica && (loaded === replica || (replica.shared.isLoaded && replica.private.isLoaded))
+}
