@@ -17,6 +17,7 @@ import { useDocValue } from '../lib/sync/use-doc'
 import {
   usePendingGenerations,
   usePresence,
+  useKeptChat,
   useReplicaLoaded,
   useWorkspaceReplica,
 } from '../lib/sync/workspace-replica-context'
@@ -43,7 +44,7 @@ export function ChatView({
   workspaceId,
   chatId,
   userId,
-  canWrite,
+  canWrite: mayWrite,
 }: {
   workspaceId: string
   chatId: string
@@ -58,9 +59,14 @@ export function ChatView({
   const pending = usePendingGenerations()
   const names = useMemberNames(workspaceId, userId)
   const [error, setError] = useState<string | null>(null)
-  const chat: Chat | null = inShared ?? inPrivate
-  const room = inShared ? replica?.shared : replica?.private
-  const isShared = !!inShared
+  // Until the rooms have loaded, the chat as this device kept it when it was last open: read only.
+  const kept = useKeptChat(replica, chatId)
+  const live = inShared ?? inPrivate
+  const shown = live ? null : loaded ? null : kept
+  const chat: Chat | null = live ?? shown?.chat ?? null
+  const room = inShared ? replica?.shared : inPrivate ? replica?.private : shown?.room
+  const isShared = inShared ? true : !!shown && shown.room === replica?.shared
+  const canWrite = mayWrite && !!live
   const entries = useMemo(() => threadOf(chat?.messages ?? []), [chat?.messages])
   // Sidekiqs live in the shared room, whichever room holds the chat.
   const sidekiq = useDocValue(
@@ -69,6 +75,9 @@ export function ChatView({
     null,
     `${chat?.sidekiqId}:${chat?.sidekiqName}`,
   )
+
+  // The open chat is kept on the device with its messages, to show at once next time.
+  useEffect(() => replica?.keepOpenChat(chatId), [replica, chatId])
 
   // Tell the others which chat is open here; nothing once it is closed.
   useEffect(() => {
@@ -225,9 +234,10 @@ export function ChatView({
         </p>
       ) : null}
       <TypingLine people={typing} />
-      {canWrite ? (
+      {mayWrite ? (
+        // Shown from the device's copy until the room loads: one can start typing, and send once it has.
         <Composer
-          disabled={answering}
+          disabled={answering || !live}
           onSend={ask}
           onTyping={(t) => (isShared ? replica.setPresence({ typing: t }) : undefined)}
         />

@@ -4,7 +4,7 @@ import { AppError } from '../errors'
 import { parseInput } from '../validation'
 import { CHATS_KEY, chatsRoot, readChatEntry, requireChat, storedChat, type StoredChat } from './chat-store'
 import { docId, newId, timestamp } from './ids'
-import { hasOpenMessage, type Message, readMessages } from './messages'
+import { hasOpenMessage, type Message, messageSchema, readMessages } from './messages'
 import { type DocOrigin, LOCAL_ORIGIN } from './origin'
 import type { ReadOptions } from './read'
 import { sidekiqNameInput } from './sidekiqs'
@@ -36,6 +36,9 @@ export interface ChatSummary {
  * copy on the device), checked when read back.
  */
 export const chatSummarySchema = storedChat.omit({ messages: true })
+
+/** A chat with its messages as readers return it: the shape of a copy kept outside the doc. */
+export const chatSchema = chatSummarySchema.extend({ messages: z.array(messageSchema) })
 
 /** A chat with its messages, in conversation order. */
 export interface Chat extends ChatSummary {

@@ -44,6 +44,7 @@ export {
   editMessageContent,
   setMessageStatus,
   closeStaleMessages,
+  messageSchema,
 } from './messages'
 export {
   type Chat,
@@ -51,6 +52,7 @@ export {
   type CreateChatInput,
   createChatInput,
   chatSummarySchema,
+  chatSchema,
   listChats,
   getChat,
   createChat,

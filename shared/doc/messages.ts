@@ -93,6 +93,9 @@ const storedMessage = z.object({
   replyTo: z.string().optional(),
 })
 
+/** A message as readers return it (`content` a string): the shape of a copy kept outside the doc. */
+export const messageSchema = storedMessage.extend({ content: z.string() })
+
 const modelId = z.string().trim().min(1, 'Required').max(128, 'Too long')
 const errorReason = z.string().trim().min(1, 'Required').max(1000, 'Too long')
 const content = z.string().max(MAX_CONTENT_LENGTH, `At most ${MAX_CONTENT_LENGTH} characters`)

@@ -1,41 +1,51 @@
 import type { IndexeddbPersistence } from 'y-indexeddb'
 
 /**
- * The kept chat list (chat-list-cache) lives in the room's own IndexedDB
- * database, in the 'custom' store y-indexeddb keeps for such values: it is
+ * The kept copies (chat-list-cache) live in the room's own IndexedDB
+ * database, in the 'custom' store y-indexeddb keeps for such values: they are
  * deleted with the room's copy (removal from the workspace, sign-out), and
- * it does not fill localStorage, whose few megabytes the queue of waiting
+ * they do not fill localStorage, whose few megabytes the queue of waiting
  * answers needs.
  */
-const KEPT_LIST = 'chat-list'
+export const KEPT_CHAT_LIST = 'chat-list'
+export const KEPT_CHATS = 'recent-chats'
 const UPDATES_STORE = 'updates'
 const CUSTOM_STORE = 'custom'
 
+/** What a room's database holds besides the room: each value as stored, unchecked. */
+export interface KeptValues {
+  readonly chatList: unknown
+  readonly chats: unknown
+}
+
 /**
- * Reads the kept list before the room's copy is opened (opening it starts
+ * Reads the kept copies before the room's copy is opened (opening it starts
  * decoding the room), with a connection of its own that is closed at once.
  * A database opened for the first time gets y-indexeddb's two stores, as
  * y-indexeddb would create them, since it opens without a version.
  */
-export function readKeptList(databaseName: string): Promise<unknown> {
+export function readKeptValues(databaseName: string): Promise<KeptValues> {
+  const none: KeptValues = { chatList: undefined, chats: undefined }
   return new Promise((resolve) => {
     const open = indexedDB.open(databaseName)
     open.onupgradeneeded = () => {
       open.result.createObjectStore(UPDATES_STORE, { autoIncrement: true })
       open.result.createObjectStore(CUSTOM_STORE)
     }
-    open.onerror = () => resolve(undefined)
+    open.onerror = () => resolve(none)
     open.onsuccess = () => {
       const db = open.result
-      if (!db.objectStoreNames.contains(CUSTOM_STORE)) return (db.close(), resolve(undefined))
-      const read = db.transaction(CUSTOM_STORE, 'readonly').objectStore(CUSTOM_STORE).get(KEPT_LIST)
-      read.onsuccess = () => (db.close(), resolve(read.result))
-      read.onerror = () => (db.close(), resolve(undefined))
+      if (!db.objectStoreNames.contains(CUSTOM_STORE)) return (db.close(), resolve(none))
+      const store = db.transaction(CUSTOM_STORE, 'readonly').objectStore(CUSTOM_STORE)
+      const chatList = store.get(KEPT_CHAT_LIST)
+      const chats = store.get(KEPT_CHATS)
+      chats.onsuccess = () => (db.close(), resolve({ chatList: chatList.result, chats: chats.result }))
+      chats.onerror = chatList.onerror = () => (db.close(), resolve(none))
     }
   })
 }
 
-/** Writes the kept list through the room's open copy. */
-export function writeKeptList(local: IndexeddbPersistence) {
-  return (stored: string) => local.set(KEPT_LIST, stored)
+/** Writes one kept copy through the room's open copy. */
+export function writeKept(local: IndexeddbPersistence, key: typeof KEPT_CHAT_LIST | typeof KEPT_CHATS) {
+  return (stored: string) => local.set(key, stored)
 }

@@ -17,8 +17,8 @@ export function useChatSummaries(room: RoomReplica | null): ChatSummary[] {
   useEffect(() => {
     if (!room) return
     let current = true
-    void room.keptChats.then((chats) => {
-      if (current) setKept({ room, chats })
+    void room.kept.then((kept) => {
+      if (current) setKept({ room, chats: kept.chatList })
     })
     void room.loaded.then(() => {
       if (current) setLoadedRoom(room)

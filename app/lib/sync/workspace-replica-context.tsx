@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react'
-import type { PresentPerson } from '../../../shared/doc'
+import type { Chat, PresentPerson } from '../../../shared/doc'
 import type { QueuedGeneration } from './generation-queue'
-import { WorkspaceReplica, type Person, type Revocation, type SyncStatus } from './workspace-replica'
+import { WorkspaceReplica, type Person, type Revocation, type RoomReplica, type SyncStatus } from './workspace-replica'
 
 const ReplicaContext = createContext<WorkspaceReplica | null>(null)
 
@@ -98,4 +98,35 @@ export function useReplicaLoaded(replica: WorkspaceReplica | null): boolean {
     }
   }, [replica])
   return !!replica && (loaded === replica || (replica.shared.isLoaded && replica.private.isLoaded))
+}
+
+/**
+ * The chat as this device kept it when it was last open (see
+ * chat-list-cache), and the room that holds it: shown while the rooms load.
+ * Null when the device kept nothing of it.
+ */
+export function useKeptChat(
+  replica: WorkspaceReplica | null,
+  chatId: string,
+): { chat: Chat; room: RoomReplica } | null {
+  const [kept, setKept] = useState<{
+    replica: WorkspaceReplica
+    shared: readonly Chat[]
+    mine: readonly Chat[]
+  } | null>(null)
+  useEffect(() => {
+    if (!replica) return
+    let current = true
+    void Promise.all([replica.shared.kept, replica.private.kept]).then(([shared, mine]) => {
+      if (current) setKept({ replica, shared: shared.chats, mine: mine.chats })
+    })
+    return () => {
+      current = false
+    }
+  }, [replica])
+  if (!replica || kept?.replica !== replica) return null
+  const shared = kept.shared.find((c) => c.id === chatId)
+  if (shared) return { chat: shared, room: replica.shared }
+  const mine = kept.mine.find((c) => c.id === chatId)
+  return mine ? { chat: mine, room: replica.private } : null
 }

@@ -4,6 +4,8 @@ import * as Y from 'yjs'
 import {
   presenceColor,
   readPresence,
+  getChat,
+  type Chat,
   type ChatSummary,
   type PresenceState,
   type PresentPerson,
@@ -11,8 +13,8 @@ import {
 import { forgetOfflinePages } from '../offline/forget-offline-pages'
 import { privateRoom, sharedRoom } from '../../../shared/rooms'
 import type { ApiError } from '../api'
-import { keepChatList, parseChatList } from './chat-list-cache'
-import { readKeptList, writeKeptList } from './kept-list-store'
+import { keepChatList, keepOpenChat, parseChatList, parseKeptChats } from './chat-list-cache'
+import { KEPT_CHAT_LIST, KEPT_CHATS, readKeptValues, writeKept } from './kept-list-store'
 import { GenerationQueue, type QueuedGeneration } from './generation-queue'
 
 /** What the sync indicator shows: nothing reaches the server, catching up, or live. */
@@ -33,6 +35,12 @@ export interface RefusedGeneration {
   readonly error: ApiError
 }
 
+/** What a device kept of a room beside it: the sidebar's list, and the recently opened chats. */
+export interface KeptCopies {
+  readonly chatList: ChatSummary[] | null
+  readonly chats: readonly Chat[]
+}
+
 /** Local copies are named per user and room, so two people on one browser never share one. */
 const LOCAL_PREFIX = 'workspaces:'
 export const localName = (userId: string, room: string) => `${LOCAL_PREFIX}${userId}:${room}`
@@ -46,8 +54,10 @@ export class RoomReplica {
   readonly doc = new Y.Doc()
   readonly remote: WebsocketProvider
   readonly loaded: Promise<void>
-  /** The sidebar's list as last kept on this device, shown until the room itself has loaded. */
-  readonly keptChats: Promise<ChatSummary[] | null>
+  /** What this device kept of the room, shown until the room itself has loaded (see chat-list-cache). */
+  readonly kept: Promise<KeptCopies>
+  /** The recently opened chats as last kept; the open chat's keeper moves it first. */
+  private readonly keptChats: { chats: Chat[] } = { chats: [] }
   private local: IndexeddbPersistence | null = null
   private destroyed = false
   private localLoaded = false
@@ -60,7 +70,10 @@ export class RoomReplica {
     onChange: () => void,
     onClosed: (closed: Revocation) => void,
   ) {
-    this.keptChats = readKeptList(localKey).then(parseChatList)
+    this.kept = readKeptValues(localKey).then((stored) => {
+      this.keptChats.chats = parseKeptChats(stored.chats)
+      return { chatList: parseChatList(stored.chatList), chats: this.keptChats.chats }
+    })
     // Earlier versions kept the list in localStorage, whose few megabytes the answer queue needs.
     localStorage.removeItem(`${localKey}:chat-list`)
     // No BroadcastChannel: on connect it re-encodes the whole doc for other tabs (seconds for a big
@@ -79,7 +92,9 @@ export class RoomReplica {
     // 4400-4499 are final (y-websocket stops reconnecting): the server refused this room.
     this.remote.on('closed', (event) => onClosed(event))
     // Decoding a big room holds the main thread; the kept list is painted first when there is one.
-    this.loaded = this.keptChats.then((kept) => (kept ? afterNextPaint() : undefined)).then(() => this.loadLocalCopy())
+    this.loaded = this.kept
+      .then((kept) => (kept.chatList || kept.chats.length ? afterNextPaint() : undefined))
+      .then(() => this.loadLocalCopy())
   }
 
   private async loadLocalCopy(): Promise<void> {
@@ -97,8 +112,26 @@ export class RoomReplica {
     await local.whenSynced
     this.localLoaded = true
     if (this.destroyed) return
-    this.stopKeeping = keepChatList(this.doc, writeKeptList(local))
+    this.stopKeeping = keepChatList(this.doc, writeKept(local, KEPT_CHAT_LIST))
     if (navigator.onLine) this.remote.connect()
+  }
+
+  /**
+   * Keeps a chat that is open on screen among the room's recently opened
+   * chats, with its messages, from the end of the load until the returned
+   * function is called; a chat this room does not hold is left alone.
+   */
+  keepOpenChat(chatId: string): () => void {
+    let stop: (() => void) | null = null
+    let closed = false
+    void this.loaded.then(() => {
+      if (closed || this.destroyed || !this.local || !getChat(this.doc, chatId)) return
+      stop = keepOpenChat(this.doc, chatId, this.keptChats, writeKept(this.local, KEPT_CHATS))
+    })
+    return () => {
+      closed = true
+      stop?.()
+    }
   }
 
   /**
@@ -230,6 +263,12 @@ export class WorkspaceReplica {
   subscribePresence = (listener: () => void): (() => void) => {
     this.presenceListeners.add(listener)
     return () => this.presenceListeners.delete(listener)
+  }
+
+  /** Keeps an open chat's messages on the device, in whichever room holds it, until the returned function is called. */
+  keepOpenChat(chatId: string): () => void {
+    const stops = [this.shared.keepOpenChat(chatId), this.private.keepOpenChat(chatId)]
+    return () => stops.forEach((stop) => stop())
   }
 
   /** Called when the server refuses a request for an answer that was waiting in the queue. */
