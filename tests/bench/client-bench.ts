@@ -5,8 +5,9 @@
  * 1. a workspace of 1,000 chats and 20,000 messages shown from IndexedDB:
  *    from navigation start to the sidebar listing its newest chats, with the
  *    sync server unreachable (the page's websockets go nowhere); and a chat
- *    of 20 messages shown, by loading its page and by clicking it in the
- *    sidebar;
+ *    of 20 messages shown, by loading its page (one shown before on this
+ *    device, whose copy is kept, and one shown for the first time, which
+ *    waits for the whole room) and by clicking it in the sidebar;
  * 2. a warm workspace switch: both workspaces loaded once in this browser,
  *    from clicking the other one in the switcher to its sidebar listing its
  *    chats (network on; the server holds what IndexedDB holds);
@@ -30,13 +31,15 @@ import {
   MESSAGES_PER_CHAT,
   PRIVATE_CHATS,
   storeWorkspace,
+  UNOPENED_CHATS,
   type SeededWorkspace,
 } from './client-seed'
 import { installProbes, whenProbes, type Probe } from './client-probes'
 import { profileLoad } from './client-profile'
 import { kb, mb, ms, percentile } from './stats'
 
-const LOADS = Number(process.env.BENCH_CLIENT_LOADS ?? 10)
+// Each load also opens a chat not shown before, and the profile one more.
+const LOADS = Math.min(Number(process.env.BENCH_CLIENT_LOADS ?? 10), UNOPENED_CHATS - 2)
 const SWITCHES = Number(process.env.BENCH_CLIENT_SWITCHES ?? 20)
 const GOALS = { showWorkspace: 1000, switchWorkspace: 200, initialJsGzip: 300 * 1024 }
 
@@ -66,6 +69,11 @@ function probesOf(key: string, seeded: SeededWorkspace): Probe[] {
     { id: `${key}:shared`, scope: 'shared-chats', text: seeded.newestShared.title },
     { id: `${key}:private`, scope: 'private-chats', text: seeded.newestPrivate.title },
     { id: `${key}:chat`, scope: 'last-message', text: seeded.sample.lastMessageStart },
+    ...seeded.unopened.map((chat, i) => ({
+      id: `${key}:first:${i}`,
+      scope: 'last-message' as const,
+      text: chat.lastMessageStart,
+    })),
   ]
 }
 
@@ -217,6 +225,7 @@ export async function runClientBench() {
     const showWorkspace = new Samples()
     const openChat = new Samples()
     const loadChat = new Samples()
+    const firstChat = new Samples()
     const htmlReceived: number[] = []
     const scriptsRun: number[] = []
     for (let i = 0; i <= LOADS; i++) {
@@ -256,11 +265,20 @@ export async function runClientBench() {
       if (i > 0) loadChat.add(at, await offlineCpu())
       await pause(200)
     }
+    // A chat this device never showed: nothing kept of it, so it waits for the whole room.
+    for (let i = 0; i <= LOADS; i++) {
+      await offline.goto('about:blank')
+      await offline.goto(`/w/${a.info.slug}/c/${a.seeded.unopened[i].id}`, { waitUntil: 'commit' })
+      const at = await whenProbes(offline, [`a:first:${i}`])
+      if (i > 0) firstChat.add(at, await offlineCpu())
+      await pause(200)
+    }
     if (process.env.BENCH_CLIENT_PROFILE) {
-      // A reload keeps the page's renderer, so the profiler sees the whole load.
-      await profileLoad(context, offline, 'a chat page reloaded from IndexedDB', async () => {
-        await offline.reload({ waitUntil: 'commit' })
-        await whenProbes(offline, ['a:chat'])
+      // From a page of the same site, so the renderer (and the profiler in it) stays; a chat not shown before.
+      const i = LOADS + 1
+      await profileLoad(context, offline, 'a chat page loaded from IndexedDB, first time here', async () => {
+        await offline.goto(`/w/${a.info.slug}/c/${a.seeded.unopened[i].id}`, { waitUntil: 'commit' })
+        await whenProbes(offline, [`a:first:${i}`])
       })
     }
     await offline.close()
@@ -338,7 +356,8 @@ export async function runClientBench() {
           samples: showWorkspace,
           goal: GOALS.showWorkspace,
         },
-        { metric: 'chat page (20 messages) from IndexedDB', samples: loadChat },
+        { metric: 'chat page (20 messages), opened before', samples: loadChat },
+        { metric: 'chat page (20 messages), first time here', samples: firstChat },
         { metric: 'chat opened from the sidebar (click -> shown)', samples: openChat },
         { metric: 'workspace switch, warm (click -> sidebar)', samples: switches, goal: GOALS.switchWorkspace },
         {

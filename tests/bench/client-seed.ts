@@ -12,6 +12,8 @@ import { createDatabase } from '../../db/client'
 
 export const CHATS = 1_000
 export const MESSAGES_PER_CHAT = 20
+/** How many chats the bench can open for the first time (one per load). */
+export const UNOPENED_CHATS = 21
 /** A quarter of the chats are the person's private ones, the rest are shared. */
 export const PRIVATE_CHATS = 250
 
@@ -59,6 +61,8 @@ export interface SeededWorkspace {
   newestPrivate: SeededChat
   /** A shared chat near the top of the list, opened by the chat figures. */
   sample: SeededChat
+  /** Shared chats further down, each opened once by the bench: a chat this device has not shown before. */
+  unopened: SeededChat[]
   messages: number
 }
 
@@ -111,6 +115,7 @@ export function buildWorkspace(label: string, workspaceId: string, userId: strin
     newestShared: newest(shared),
     newestPrivate: newest(mine),
     sample: sharedChats[sharedChats.length - 3].chat,
+    unopened: sharedChats.slice(100, 100 + UNOPENED_CHATS).map((b) => b.chat),
     messages,
   }
   shared.destroy()
