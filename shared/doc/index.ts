@@ -72,6 +72,7 @@ export {
   MAX_CONVERSATION_STARTERS,
   MAX_SIDEKIQ_NAME_LENGTH,
   sidekiqNameInput,
+  sidekiqAvatarInput,
   duplicateSidekiqInput,
   duplicateSidekiq,
   chatSidekiqLabel,
@@ -88,6 +89,22 @@ export {
   sidekiqsAddedBy,
   removeSidekiqs,
 } from './sidekiqs'
+export {
+  type ChatRecord,
+  type MessageRecord,
+  type ImportedChat,
+  type SidekiqRecord,
+  chatRecord,
+  messageRecord,
+  sidekiqRecord,
+  chatToRecord,
+  sidekiqToRecord,
+  chatRecords,
+  sidekiqRecords,
+  importChat,
+  importSidekiq,
+  freeSidekiqName,
+} from './records'
 export { observeSidekiqChanges, restoreSidekiq } from './sidekiq-changes'
 export { type PresenceState, type PresentPerson, presenceState, presenceColor, readPresence } from './presence'
 export { type ClientState, clientState, currentClientState, hasClientState, whenClientState } from './client-state'

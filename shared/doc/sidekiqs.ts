@@ -16,7 +16,8 @@ export const SIDEKIQS_KEY = 'sidekiqs'
 /** Most conversation starters a sidekiq shows, as in ChatGPT's GPTs. */
 export const MAX_CONVERSATION_STARTERS = 6
 
-const avatar = z.discriminatedUnion('kind', [
+/** A sidekiq's avatar as accepted on input. */
+export const sidekiqAvatarInput = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('emoji'),
     value: z
@@ -37,7 +38,7 @@ const avatar = z.discriminatedUnion('kind', [
 ])
 
 /** How a sidekiq is pictured. */
-export type SidekiqAvatar = z.output<typeof avatar>
+export type SidekiqAvatar = z.output<typeof sidekiqAvatarInput>
 
 /** A sidekiq as readers return it: plain and validated. */
 export interface Sidekiq {
@@ -100,7 +101,7 @@ export const createSidekiqInput = z.strictObject({
   instructions: instructions.default(''),
   conversationStarters: conversationStarters.default([]),
   model: modelId,
-  avatar: avatar.default({ kind: 'emoji', value: '🤖' }),
+  avatar: sidekiqAvatarInput.default({ kind: 'emoji', value: '🤖' }),
   favorite: z.boolean().default(false),
   createdBy: docId,
   createdAt: timestamp.optional(),
@@ -116,7 +117,7 @@ export const updateSidekiqInput = z
     description: description.optional(),
     conversationStarters: conversationStarters.optional(),
     model: modelId.optional(),
-    avatar: avatar.optional(),
+    avatar: sidekiqAvatarInput.optional(),
     favorite: z.boolean().optional(),
   })
   .refine((p) => Object.values(p).some((x) => x !== undefined), 'Nothing to update')
