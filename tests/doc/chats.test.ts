@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { beforeEach, describe, expect, test, vi } from 'vitest'
 import { AppError } from '../../shared/errors'
 import {
   appendMessage,
@@ -11,18 +11,14 @@ import {
   setArchived,
   setPinned,
 } from '../../shared/doc'
-import { thrown } from './helpers'
+import { thrown, useFixedClock } from './helpers'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 let doc: Y.Doc
+useFixedClock(1_000)
 beforeEach(() => {
   doc = new Y.Doc()
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(1_000)
-})
-afterEach(() => {
-  vi.useRealTimers()
 })
 
 describe('createChat', () => {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { beforeEach, describe, expect, test, vi } from 'vitest'
 import {
   createSidekiq,
   deleteSidekiq,
@@ -9,16 +9,12 @@ import {
   MAX_SIDEKIQ_NAME_LENGTH,
   updateSidekiq,
 } from '../../shared/doc'
-import { replicaOf, thrown } from './helpers'
+import { replicaOf, thrown, useFixedClock } from './helpers'
 
 let doc: Y.Doc
+useFixedClock(1_000)
 beforeEach(() => {
   doc = new Y.Doc()
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(1_000)
-})
-afterEach(() => {
-  vi.useRealTimers()
 })
 
 const writer = () =>

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { afterEach, beforeEach, vi } from 'vitest'
 import { CHATS_KEY } from '../../shared/doc/chat-store'
 import { getChat, getSchemaVersion, type InvalidValue, listChats, listSidekiqs } from '../../shared/doc'
 import { META_KEY } from '../../shared/doc/schema-version'
@@ -78,4 +79,15 @@ export function thrown(fn: () => unknown): any {
     return e
   }
   throw new Error('expected a throw')
+}
+
+/** Fixes `Date.now()` at `at` for each test of the file, so written times are known. */
+export function useFixedClock(at: number): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(at)
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import { AppError } from '../../shared/errors'
 import {
   appendMessage,
@@ -11,17 +11,13 @@ import {
   serverOrigin,
   setMessageStatus,
 } from '../../shared/doc'
-import { recordOrigins, thrown } from './helpers'
+import { recordOrigins, thrown, useFixedClock } from './helpers'
 
 let doc: Y.Doc
+useFixedClock(1_000)
 beforeEach(() => {
   doc = new Y.Doc()
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(1_000)
   createChat(doc, { id: 'c1', createdBy: 'u1', createdAt: 0 })
-})
-afterEach(() => {
-  vi.useRealTimers()
 })
 
 const message = (id: string): Message | undefined => getChat(doc, 'c1')?.messages.find((m) => m.id === id)

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { beforeEach, describe, expect, test, vi } from 'vitest'
 import {
   appendMessage,
   appendToContent,
@@ -16,18 +16,14 @@ import {
   updateSidekiq,
 } from '../../shared/doc'
 import { SIDEKIQS_KEY } from '../../shared/doc/sidekiqs'
-import { replicaOf } from './helpers'
+import { replicaOf, useFixedClock } from './helpers'
 
 const SERVER = serverOrigin('test')
 
 let doc: Y.Doc
+useFixedClock(1_000)
 beforeEach(() => {
   doc = new Y.Doc()
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(1_000)
-})
-afterEach(() => {
-  vi.useRealTimers()
 })
 
 const writer = (id = 's1', name = 'Writer') =>

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { beforeEach, describe, expect, test, vi } from 'vitest'
 import { AppError } from '../../shared/errors'
 import {
   countSidekiqs,
@@ -14,16 +14,12 @@ import {
   setSidekiqInstructions,
   updateSidekiq,
 } from '../../shared/doc'
-import { replicaOf, thrown } from './helpers'
+import { replicaOf, thrown, useFixedClock } from './helpers'
 
 let doc: Y.Doc
+useFixedClock(1_000)
 beforeEach(() => {
   doc = new Y.Doc()
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(1_000)
-})
-afterEach(() => {
-  vi.useRealTimers()
 })
 
 const writer = () =>
