@@ -42,6 +42,27 @@ export async function sendInvitationEmail(
 }
 
 /**
+ * Stores a new pending invitation, valid for seven days, without checks or
+ * email: callers check (the plan's capacity, the inviter's rights) and send
+ * `sendInvitationEmail` once their transaction has committed.
+ */
+export async function insertInvitation(
+  db: Db,
+  inv: { workspaceId: string; email: string; role: string; inviterId: string },
+) {
+  const [row] = await db
+    .insert(invitation)
+    .values({
+      id: newInvitationId(),
+      ...inv,
+      status: 'pending',
+      expiresAt: new Date(Date.now() + INVITATION_TTL_SECONDS * 1000),
+    })
+    .returning()
+  return row
+}
+
+/**
  * Checks that count against a workspace's plan before an invitation is
  * created: members plus pending invitations may not exceed the member limit,
  * and pending invitations have their own cap.
@@ -95,19 +116,7 @@ export async function resendInvitation(
     const refusal = refuseInvitationRole(access.role, old.role)
     if (refusal) throw new AppError('FORBIDDEN', refusal)
     await tx.update(invitation).set({ status: 'canceled' }).where(eq(invitation.id, old.id))
-    const [fresh] = await tx
-      .insert(invitation)
-      .values({
-        id: newInvitationId(),
-        workspaceId,
-        email: old.email,
-        role: old.role,
-        status: 'pending',
-        inviterId: actorUserId,
-        expiresAt: new Date(Date.now() + INVITATION_TTL_SECONDS * 1000),
-      })
-      .returning()
-    return fresh
+    return insertInvitation(tx, { workspaceId, email: old.email, role: old.role, inviterId: actorUserId })
   })
   const [ws] = await db.select({ name: workspace.name }).from(workspace).where(eq(workspace.id, workspaceId))
   const [inviter] = await db.select({ name: user.name }).from(user).where(eq(user.id, actorUserId))

@@ -11,6 +11,8 @@ export const CAPABILITIES = [
   'workspace:delete',
   'workspace:transfer',
   'workspace:billing',
+  /** Download the whole workspace as a file: settings, members, shared chats and the caller's private ones. */
+  'workspace:export',
   'member:read',
   'member:update-role',
   'member:remove',

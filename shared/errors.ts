@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   /** The request names edits the server's copy of the room does not hold yet; sent again, it succeeds. */
   NOT_SYNCED: 409,
   GONE: 410,
+  /** A request body past the endpoint's size limit. */
+  PAYLOAD_TOO_LARGE: 413,
   LIMIT_REACHED: 403,
   /** The workspace's model budget for this period is spent (or reserved by calls in flight). */
   QUOTA_EXCEEDED: 402,

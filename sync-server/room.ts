@@ -1,6 +1,7 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import {
+  applyStoredUpdates,
   closeStaleMessages,
   countSidekiqs,
   migrateDoc,
@@ -36,30 +37,6 @@ export class DocumentTooLargeError extends Error {}
 
 /** A client update that decodes but that Yjs cannot apply to this document. */
 export class UnappliableUpdateError extends Error {}
-
-/**
- * Applies stored updates to `doc`: merged in one go or, when Yjs throws, one
- * by one, skipping those it cannot apply. Such an update is in the log
- * because updates are stored before they are applied (see
- * applyClientUpdate); skipping it keeps one bad client from making the room
- * unloadable for good. Returns how many were skipped.
- */
-export function applyStoredUpdates(doc: Y.Doc, updates: Uint8Array[], origin: unknown): number {
-  try {
-    Y.applyUpdate(doc, Y.mergeUpdates(updates), origin)
-    return 0
-  } catch {
-    let skipped = 0
-    for (const update of updates) {
-      try {
-        Y.applyUpdate(doc, update, origin)
-      } catch {
-        skipped++
-      }
-    }
-    return skipped
-  }
-}
 
 interface RoomDeps {
   db: Db

@@ -214,6 +214,16 @@ const ACTIONS: Action[] = [
       unchanged(w, before, after)
     },
   },
+  {
+    name: 'export the workspace (GET /api/workspaces/:id/export)',
+    expect: ['ok', 'forbidden', 'forbidden', 'forbidden', 'not-found'],
+    run: (c, w) => c.get(`/api/workspaces/${w.id}/export`),
+    verify: (w, before, after, res) => {
+      expect(res.body.format).toBe('workspaces.workspace')
+      expect(res.body.members).toHaveLength(Object.keys(w.memberIds).length)
+      unchanged(w, before, after)
+    },
+  },
   changeRole('member', 'viewer', ['ok', 'ok', 'forbidden', 'forbidden', 'not-found']),
   changeRole('viewer', 'member', ['ok', 'ok', 'forbidden', 'forbidden', 'not-found']),
   changeRole('admin', 'member', ['ok', 'ok', 'forbidden', 'forbidden', 'not-found']),
@@ -315,6 +325,7 @@ const CAN: Record<Capability, [0 | 1, 0 | 1, 0 | 1, 0 | 1]> = {
   'workspace:delete': [1, 0, 0, 0],
   'workspace:transfer': [1, 0, 0, 0],
   'workspace:billing': [1, 1, 0, 0],
+  'workspace:export': [1, 0, 0, 0],
   'member:read': [1, 1, 1, 1],
   'member:update-role': [1, 1, 0, 0],
   'member:remove': [1, 1, 0, 0],

@@ -106,5 +106,7 @@ export {
   freeSidekiqName,
 } from './records'
 export { observeSidekiqChanges, restoreSidekiq } from './sidekiq-changes'
+export { applyStoredUpdates, docFromUpdates } from './stored-updates'
+export { roomStateFromRecords } from './room-records'
 export { type PresenceState, type PresentPerson, presenceState, presenceColor, readPresence } from './presence'
 export { type ClientState, clientState, currentClientState, hasClientState, whenClientState } from './client-state'

@@ -2,6 +2,7 @@ import type { Auth } from '../../../db/auth'
 import type { Db } from '../../../db/client'
 import type { ServerEnv } from '../../../db/env'
 import type { RevocationBus } from '../../../db/revocations'
+import type { SyncServer } from '../../../sync-server'
 import type { GenerationDeps } from '../ai/generation'
 import type { BillingDeps } from '../billing/deps'
 
@@ -11,6 +12,8 @@ export interface ApiContext {
   auth: Auth
   env: ServerEnv
   revocations: RevocationBus
+  /** The sync server's rooms, for server changes to them (an imported sidekiq). Absent where no sync server runs. */
+  sync?: Pick<SyncServer, 'openRoom'>
   /** AI answers: the sync server's rooms, the model providers, the limits. Absent where no sync server runs. */
   ai?: GenerationDeps
   /** Stripe billing; null or absent when this server has no Stripe keys (billing not configured). */

@@ -17,7 +17,8 @@ export function getApiHandler(): Promise<ApiHandler> {
   holder[API_KEY] ??= (async () => {
     const { db } = await getDatabase()
     const env = serverEnv()
-    const ai = createGenerationDeps({ db, env, sync: await getProcessSyncServer() })
+    const sync = await getProcessSyncServer()
+    const ai = createGenerationDeps({ db, env, sync })
     const billing = createBillingDeps(db, env)
     if (billing) startBillingWorker(billing)
     return createApiHandler({
@@ -25,6 +26,7 @@ export function getApiHandler(): Promise<ApiHandler> {
       auth: await getAuth(),
       env,
       revocations: getRevocationBus(env.REDIS_URL),
+      sync,
       ai,
       billing,
     })

@@ -15,8 +15,14 @@ import { docId } from '../../../shared/doc/ids'
 import { getBillingOverview } from '../../../db/billing'
 import { openPortal, startCheckout } from '../billing/checkout'
 import { handleStripeWebhook } from '../billing/webhook'
+import { exportWorkspace } from '../../../db/workspace-export'
+import { importWorkspace } from '../../../db/workspace-import'
+import { exportSidekiq } from '../../../db/sidekiq-export'
+import { importSidekiqFile } from '../../../db/sidekiq-import'
+import { MAX_SIDEKIQ_FILE_BYTES, MAX_WORKSPACE_FILE_BYTES } from '../../../shared/schemas/workspace-export'
+import { liveSharedRooms } from '../live-rooms'
 import type { ApiContext } from './context'
-import { errorResponse, json, readJson } from './respond'
+import { errorResponse, json, jsonAttachment, readJson } from './respond'
 
 type Params = Record<string, string>
 interface Call {
@@ -142,6 +148,27 @@ const ROUTES: Route[] = [
     },
     { crossOrigin: true },
   ),
+  route('GET', '/api/workspaces/:workspaceId/export', async ({ ctx, userId, params }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    const { file, fileName } = await exportWorkspace(ctx.db, await userId(), workspaceId)
+    return jsonAttachment(file, fileName)
+  }),
+  route('POST', '/api/workspaces/import', async ({ ctx, userId, request }) => {
+    const actor = await userId()
+    const file = await readJson(request, MAX_WORKSPACE_FILE_BYTES)
+    return json(await importWorkspace(ctx.db, ctx.env, actor, file), 201)
+  }),
+  route('GET', '/api/workspaces/:workspaceId/sidekiqs/:sidekiqId/export', async ({ ctx, userId, params }) => {
+    const { workspaceId, sidekiqId } = parseInput(workspaceParams.extend({ sidekiqId: docId }), params)
+    const { file, fileName } = await exportSidekiq(ctx.db, await userId(), workspaceId, sidekiqId)
+    return jsonAttachment(file, fileName, { pretty: true })
+  }),
+  route('POST', '/api/workspaces/:workspaceId/sidekiqs/import', async ({ ctx, userId, params, request }) => {
+    const { workspaceId } = parseInput(workspaceParams, params)
+    const file = await readJson(request, MAX_SIDEKIQ_FILE_BYTES)
+    const rooms = liveSharedRooms(requireSync(ctx))
+    return json({ sidekiq: await importSidekiqFile(ctx.db, rooms, await userId(), workspaceId, file) }, 201)
+  }),
   route('GET', '/api/invitations/:invitationId', async ({ ctx, params }) => {
     const { invitationId } = parseInput(z.object({ invitationId: entityId }), params)
     const preview = await getInvitationPreview(ctx.db, invitationId)
@@ -158,6 +185,11 @@ const ROUTES: Route[] = [
 function requireAi(ctx: ApiContext) {
   if (!ctx.ai) throw new AppError('INTERNAL', 'AI answers are not available on this server')
   return ctx.ai
+}
+
+function requireSync(ctx: ApiContext) {
+  if (!ctx.sync) throw new AppError('INTERNAL', 'Rooms cannot be changed on this server')
+  return ctx.sync
 }
 
 function sameOrigin(request: Request, env: ApiContext['env']): boolean {

@@ -1,0 +1,67 @@
+import { asc, eq } from 'drizzle-orm'
+import { chatRecords, sidekiqRecords } from '../shared/doc'
+import { notFound } from '../shared/errors'
+import { isWorkspaceRole, roleRank } from '../shared/roles'
+import { privateRoom, sharedRoom } from '../shared/rooms'
+import {
+  EXPORT_FILE_VERSION,
+  WORKSPACE_FILE_FORMAT,
+  exportFileName,
+  type WorkspaceFile,
+} from '../shared/schemas/workspace-export'
+import { requireWorkspaceAccess } from './access'
+import type { Db } from './client'
+import { readRoomDoc } from './room-doc'
+import { member, user, workspace } from './schema'
+
+export interface WorkspaceExport {
+  file: WorkspaceFile
+  fileName: string
+}
+
+/**
+ * The workspace as one file (decision 020): its settings, who is in it,
+ * its sidekiqs and shared chats, and the caller's own private chats. Owners
+ * only: the file holds every shared word and every member's address. Other
+ * members' private rooms are never read: they are theirs alone.
+ */
+export async function exportWorkspace(
+  db: Db,
+  userId: string,
+  workspaceId: string,
+  now = new Date(),
+): Promise<WorkspaceExport> {
+  await requireWorkspaceAccess(db, userId, workspaceId, 'workspace:export')
+  const [ws] = await db
+    .select({ name: workspace.name, slug: workspace.slug, defaultModel: workspace.defaultModel })
+    .from(workspace)
+    .where(eq(workspace.id, workspaceId))
+  if (!ws) throw notFound()
+  const people = await db
+    .select({ email: user.email, name: user.name, role: member.role })
+    .from(member)
+    .innerJoin(user, eq(user.id, member.userId))
+    .where(eq(member.workspaceId, workspaceId))
+    .orderBy(asc(user.email))
+  const members = people
+    .flatMap((p) => (isWorkspaceRole(p.role) ? [{ ...p, role: p.role }] : []))
+    .sort((a, b) => roleRank(a.role) - roleRank(b.role))
+  const shared = await readRoomDoc(db, sharedRoom(workspaceId))
+  const own = await readRoomDoc(db, privateRoom(workspaceId, userId))
+  try {
+    const file: WorkspaceFile = {
+      format: WORKSPACE_FILE_FORMAT,
+      version: EXPORT_FILE_VERSION,
+      exportedAt: now.toISOString(),
+      workspace: { name: ws.name, defaultModel: ws.defaultModel },
+      members,
+      sidekiqs: sidekiqRecords(shared),
+      sharedChats: chatRecords(shared),
+      privateChats: chatRecords(own),
+    }
+    return { file, fileName: exportFileName(ws.slug, 'workspace', now) }
+  } finally {
+    shared.destroy()
+    own.destroy()
+  }
+}
