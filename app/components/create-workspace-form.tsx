@@ -2,10 +2,11 @@ import { Link } from '@tanstack/react-router'
 import { useState, type FormEvent } from 'react'
 import { slugify } from '../../shared/schemas/workspace'
 import { api } from '../lib/api'
+import { ImportWorkspaceForm } from './import-workspace-form'
 import { Button, CenteredPage, Field, Input, Notice } from './ui'
 import { useAction } from './use-action'
 
-/** Name a workspace; the slug follows the name until edited by hand. */
+/** Name a workspace (the slug follows the name until edited by hand), or import one from a file. */
 export function CreateWorkspaceForm() {
   const [name, setName] = useState('')
   const [slug, setSlug] = useState('')
@@ -52,6 +53,8 @@ export function CreateWorkspaceForm() {
           {create.pending ? 'Creating…' : 'Create workspace'}
         </Button>
       </form>
+      <p className="my-4 text-center text-xs tracking-wide text-zinc-400 uppercase">or</p>
+      <ImportWorkspaceForm />
       <Link to="/" className="mt-4 block text-center text-sm text-zinc-600 hover:underline">
         Cancel
       </Link>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { can } from '../../shared/capabilities'
 import type { WorkspaceRole } from '../../shared/roles'
 import { api } from '../lib/api'
+import { DownloadLink } from './download-link'
 import { Button, Card, Field, Input, Notice } from './ui'
 import { useAction } from './use-action'
 
@@ -11,7 +12,7 @@ interface Props {
   role: WorkspaceRole
 }
 
-/** Name and slug, and the ways out: leave (members) or delete (owner). */
+/** Name and slug, the export (owner), and the ways out: leave (members) or delete (owner). */
 export function GeneralSettings({ workspace, role }: Props) {
   const router = useRouter()
   const [name, setName] = useState(workspace.name)
@@ -72,6 +73,16 @@ export function GeneralSettings({ workspace, role }: Props) {
           ) : null}
         </form>
       </Card>
+      {can(role, 'workspace:export') ? (
+        <Card
+          title="Export workspace"
+          description="One JSON file with the settings, the members list, the sidekiqs, the shared chats and your own private chats (never anyone else’s). Import it on the new-workspace page to make a copy."
+        >
+          <DownloadLink href={`/api/workspaces/${encodeURIComponent(workspace.id)}/export`}>
+            Export workspace
+          </DownloadLink>
+        </Card>
+      ) : null}
       {workspace.isPersonal ? (
         <Card
           title="Personal workspace"

@@ -1,6 +1,7 @@
 import { createFileRoute } from '@tanstack/react-router'
 import { getSidekiq } from '../../shared/doc'
 import { canEditSidekiq } from '../../shared/sidekiq-policy'
+import { DownloadLink } from '../components/download-link'
 import { SidekiqForm } from '../components/sidekiq-form'
 import { useDocValue } from '../lib/sync/use-doc'
 import { useReplicaLoaded, useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
@@ -21,9 +22,18 @@ function EditSidekiqPage() {
   const editable = sidekiq ? canEditSidekiq(role, sidekiq, viewer.id) : false
   return (
     <div className="mx-auto max-w-3xl space-y-6 px-4 py-8 sm:px-6 sm:py-10">
-      <h1 className="text-2xl font-semibold text-zinc-900">
-        {sidekiq ? (editable ? `Edit ${sidekiq.name}` : sidekiq.name) : 'Sidekiq'}
-      </h1>
+      <header className="flex items-center justify-between gap-4">
+        <h1 className="text-2xl font-semibold text-zinc-900">
+          {sidekiq ? (editable ? `Edit ${sidekiq.name}` : sidekiq.name) : 'Sidekiq'}
+        </h1>
+        {sidekiq ? (
+          <DownloadLink
+            href={`/api/workspaces/${encodeURIComponent(workspace.id)}/sidekiqs/${encodeURIComponent(sidekiq.id)}/export`}
+          >
+            Export
+          </DownloadLink>
+        ) : null}
+      </header>
       {!replica ? (
         <p className="text-sm text-zinc-500" role="status">
           Opening the workspace…

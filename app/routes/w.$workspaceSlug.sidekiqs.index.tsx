@@ -1,6 +1,7 @@
 import { createFileRoute, Link } from '@tanstack/react-router'
 import { planFor } from '../../shared/plans'
 import { canCreateSidekiq } from '../../shared/sidekiq-policy'
+import { ImportSidekiqButton } from '../components/import-sidekiq-button'
 import { SidekiqList } from '../components/sidekiq-list'
 import { useWorkspace } from '../lib/workspace-route'
 
@@ -18,13 +19,16 @@ export const Route = createFileRoute('/w/$workspaceSlug/sidekiqs/')({
             </p>
           </div>
           {canCreateSidekiq(role) ? (
-            <Link
-              to="/w/$workspaceSlug/sidekiqs/new"
-              params={{ workspaceSlug: workspace.slug }}
-              className="inline-flex shrink-0 items-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500"
-            >
-              New sidekiq
-            </Link>
+            <div className="flex shrink-0 gap-2">
+              <ImportSidekiqButton workspaceId={workspace.id} />
+              <Link
+                to="/w/$workspaceSlug/sidekiqs/new"
+                params={{ workspaceSlug: workspace.slug }}
+                className="inline-flex items-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500"
+              >
+                New sidekiq
+              </Link>
+            </div>
           ) : null}
         </header>
         <SidekiqList
