@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm'
 import { chatRecords, sidekiqRecords } from '../shared/doc'
 import { notFound } from '../shared/errors'
+import { findModel } from '../shared/models'
 import { isWorkspaceRole, roleRank } from '../shared/roles'
 import { privateRoom, sharedRoom } from '../shared/rooms'
 import {
@@ -53,7 +54,11 @@ export async function exportWorkspace(
       format: WORKSPACE_FILE_FORMAT,
       version: EXPORT_FILE_VERSION,
       exportedAt: now.toISOString(),
-      workspace: { name: ws.name, defaultModel: ws.defaultModel },
+      workspace: {
+        name: ws.name,
+        // One the catalog no longer knows already chooses nothing (resolveModelId skips it); an import would refuse it.
+        defaultModel: ws.defaultModel && findModel(ws.defaultModel) ? ws.defaultModel : null,
+      },
       members,
       sidekiqs: sidekiqRecords(shared),
       sharedChats: chatRecords(shared),

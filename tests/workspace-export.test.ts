@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { workspace } from '../db/schema'
 import {
   appendMessage,
   chatRecords,
@@ -225,6 +227,14 @@ describe('exporting a workspace', () => {
     expect((await exportOf(stranger, team.ws.id)).status).toBe(404)
     expect((await exportOf(stranger, 'no-such-workspace')).status).toBe(404)
     expect((await h.fetchApi(`/api/workspaces/${team.ws.id}/export`)).status).toBe(401)
+  })
+
+  test('a default model the catalog no longer knows is exported as none, so the file stays importable', async () => {
+    const team = await teamWithEveryRole(h)
+    await h.db.update(workspace).set({ defaultModel: 'retired:model' }).where(eq(workspace.id, team.ws.id))
+    const file = (await exportOf(team.byRole.owner, team.ws.id)).body as WorkspaceFile
+    expect(file.workspace.defaultModel).toBeNull()
+    expect((await team.byRole.owner.post('/api/workspaces/import', file)).status).toBe(201)
   })
 })
 
