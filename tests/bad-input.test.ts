@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createHarness, signUp, TestClient, type Harness } from './helpers/harness'
-import { addMember, addInvitation, createWorkspace, errorOf, snapshot, uniqueEmail } from './helpers/fixtures'
+import {
+  addMember,
+  addInvitation,
+  createWorkspace,
+  errorOf,
+  snapshot,
+  uniqueEmail,
+  workspaceRow,
+} from './helpers/fixtures'
 
 /**
  * Malformed input is the caller's mistake: every endpoint the app uses
@@ -550,5 +558,17 @@ describe('one error shape for the whole API', () => {
         ...(res.status === 400 ? { fields: expect.any(Object) } : {}),
       })
     }
+  })
+})
+
+describe('oversized bodies', () => {
+  test('a JSON body past the route’s limit is a 413 and changes nothing', async () => {
+    const res = await owner.post(`/api/workspaces/${ws.id}/default-model`, {
+      model: 'demo',
+      pad: 'x'.repeat(1024 * 1024),
+    })
+    expect(res.status).toBe(413)
+    expect(res.body).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), fields: { _: 'At most 1 MB' } })
+    expect((await workspaceRow(h, ws.id))!.defaultModel).toBeNull()
   })
 })
