@@ -78,6 +78,7 @@ export function planSidekiqs(
   const skipped: Skipped[] = []
   const sidekiqs: SidekiqPlan[] = []
   let teamEdit = 0
+  const homeless: string[] = []
   let startersCut = 0
   let unknownModel = 0
   let cut = 0
@@ -89,8 +90,7 @@ export function planSidekiqs(
     }
     let target: WorkspaceKey = { kind: 'personal', userId: owner.targetId }
     if (s.team_id && teamIds.has(s.team_id)) target = { kind: 'team', teamId: s.team_id }
-    else if (s.team_id)
-      skipped.push({ table: 'sidekiq', id: s.id, reason: "its team was not imported: placed in its owner's workspace" })
+    else if (s.team_id) homeless.push(s.id)
     if (s.team_id && s.can_team_edit) teamEdit++
     const starters = startersOf(s.conversation_starters)
     if (starters.length > MAX_CONVERSATION_STARTERS) startersCut++
@@ -116,6 +116,10 @@ export function planSidekiqs(
     })
   }
   const notes = ['sidekiq last_used_at, thread_count and is_public not carried (derived, or no meaning here)']
+  if (homeless.length)
+    notes.push(
+      `${homeless.length} sidekiqs of teams not imported placed in their owner's workspace (${homeless.join(', ')})`,
+    )
   if (teamEdit)
     notes.push(
       `can_team_edit of ${teamEdit} team sidekiqs not carried: here owners and admins edit any sidekiq, members their own (decision 013)`,

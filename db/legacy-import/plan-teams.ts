@@ -80,7 +80,7 @@ export function planTeams(
   const notes: string[] = []
   const freeMembers = planFor('free').limits.members
   const freeInvites = planFor('free').limits.pendingInvitations
-  let demoted = 0
+  const demoted: string[] = []
   let limitDropped = 0
   const teams: TeamPlan[] = []
   const emailOf = new Map([...users.values()].map((u) => [u.targetId, u.email]))
@@ -116,14 +116,7 @@ export function planTeams(
     for (const m of importable) {
       const u = users.get(m.user_id)!
       if (members.has(u.targetId)) continue
-      if (m.role === 'owner') {
-        demoted++
-        skipped.push({
-          table: 'team_member',
-          id: `${team.id}/${m.user_id}`,
-          reason: 'a second owner: imported as admin',
-        })
-      }
+      if (m.role === 'owner') demoted.push(`${team.id}/${m.user_id}`)
       members.set(u.targetId, {
         id: derivedId('member', team.id, m.user_id),
         userId: u.targetId,
@@ -177,7 +170,10 @@ export function planTeams(
       invitations: invitations.reverse(),
     })
   }
-  if (demoted) notes.push(`${demoted} legacy owners beside a team's owner imported as admins (one owner per workspace)`)
+  if (demoted.length)
+    notes.push(
+      `${demoted.length} legacy owners beside a team's owner imported as admins, one owner per workspace (${demoted.join(', ')})`,
+    )
   if (limitDropped) notes.push(`member_limit of ${limitDropped} teams dropped: the plan sets the limit here`)
   return { teams, skipped, notes }
 }
