@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import { importChat, importSidekiq, migrateDoc, serverOrigin } from '../../shared/doc'
 import type { Db } from '../client'
 import { usageEvent } from '../schema'
@@ -18,14 +19,16 @@ export interface ChatLimits {
 export const DEFAULT_CHAT_LIMITS: ChatLimits = { maxUpdateBytes: 1024 * 1024, maxUpdateMessages: 2000 }
 
 /**
- * The room's schema stamp goes into the import's first change: the sync
- * server stamps a stored room when it loads it, and that would otherwise
- * be a stored change on the next run, which must change nothing.
+ * The room's schema stamp goes into the import's change: the sync server
+ * stamps a stored room when it loads it, and that would otherwise be a
+ * stored change on the next run, which must change nothing. Stamped after
+ * `fn`, so a write that is refused leaves nothing unstored in the room.
  */
-function stamped<T>(fn: (doc: Parameters<typeof migrateDoc>[0]) => T) {
-  return (doc: Parameters<typeof migrateDoc>[0]) => {
+function stamped<T>(fn: (doc: Y.Doc) => T) {
+  return (doc: Y.Doc) => {
+    const result = fn(doc)
     migrateDoc(doc)
-    return fn(doc)
+    return result
   }
 }
 

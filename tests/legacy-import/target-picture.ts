@@ -46,6 +46,10 @@ export async function rowCounts(db: Db) {
     usageEvent: await count(usageEvent),
     roomUpdate: await count(roomUpdate),
     roomSnapshot: await count(roomSnapshot),
+    // Every update ever stored, compacted or not: compaction would hide a stored change from the row count alone.
+    storedUpdates:
+      (await count(roomUpdate)) +
+      (await db.select({ n: sql<number>`coalesce(sum(${roomSnapshot.updateCount}), 0)::int` }).from(roomSnapshot))[0].n,
   }
 }
 
