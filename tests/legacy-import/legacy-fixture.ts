@@ -20,7 +20,7 @@ export const LEGACY_PASSWORD = 'old app password 1'
 const ADMIN_URL =
   process.env.LEGACY_POSTGRES_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
-const SCHEMA = `
+export const LEGACY_SCHEMA = `
 create table "user" (
   id text primary key, name text not null, email text not null unique,
   email_verified boolean not null default false, image text,
@@ -476,7 +476,7 @@ export async function createLegacyDatabase(): Promise<LegacyDatabase> {
   const sql = postgres(url.toString(), { max: 1, onnotice: () => {} })
   const data = buildLegacyData()
   try {
-    await sql.unsafe(SCHEMA)
+    await sql.unsafe(LEGACY_SCHEMA)
     const json = (v: unknown) => (v === null ? null : sql.json(v as never))
     await sql`insert into "user" ${sql(data.users.map((u) => ({ ...u, preferences: json(u.preferences) })))}`
     const hash = await hashPassword(LEGACY_PASSWORD)
