@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { countSidekiqs, createSidekiq, getSidekiq, listSidekiqs, sidekiqToRecord } from '../shared/doc'
 import { PLANS } from '../shared/plans'
 import { sharedRoom } from '../shared/rooms'
 import type { SidekiqFile } from '../shared/schemas/workspace-export'
 import { addMember, createWorkspace, errorOf } from './helpers/fixtures'
-import { createHarness, signUp, type Harness, type TestClient } from './helpers/harness'
-import { roundTrip, storedDoc, synced, teamWithEveryRole, until, type Team } from './sync/sync-clients'
-import { connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } from './sync/sync-harness'
+import { signUp, type TestClient } from './helpers/harness'
+import { roundTrip, storedDoc, teamWithEveryRole, until, type Team } from './sync/sync-clients'
+import { useSyncSuite } from './sync/sync-suite'
 
 /**
  * One sidekiq as a file (decision 020): exported by anyone who reads the
@@ -14,34 +14,12 @@ import { connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } fr
  * sync server's live room so connected members see it at once.
  */
 
-let h: Harness
-let node: SyncNode
-let peers: Peer[] = []
-
-beforeAll(async () => {
-  h = await createHarness()
-  node = await startSyncNode(h)
-  h.context.sync = node.server
-})
-afterEach(() => {
-  for (const p of peers) p.destroy()
-  peers = []
-})
-afterAll(async () => {
-  await node?.stop()
-  await h?.close()
-})
-
-async function join(room: string, client: TestClient): Promise<Peer> {
-  const peer = connectPeer(node, room, sessionToken(client))
-  peers.push(peer)
-  await synced(peer)
-  return peer
-}
+const suite = useSyncSuite()
+const { join } = suite
 
 /** A team with the owner's favourite sidekiq "Writer", held by the server. */
 async function teamWithWriter(): Promise<{ team: Team; sidekiqId: string }> {
-  const team = await teamWithEveryRole(h)
+  const team = await teamWithEveryRole(suite.h)
   const owner = await join(team.shared, team.byRole.owner)
   const writer = createSidekiq(owner.doc, {
     name: 'Writer',
@@ -76,8 +54,8 @@ const content = ({
 describe('exporting a sidekiq', () => {
   test('any member who reads the workspace downloads it as a file, viewers included', async () => {
     const { team, sidekiqId } = await teamWithWriter()
-    const stored = sidekiqToRecord(await storedDoc(h, team.shared), sidekiqId)!
-    const res = await h.fetchApi(exportPath(team.ws.id, sidekiqId), {
+    const stored = sidekiqToRecord(await storedDoc(suite.h, team.shared), sidekiqId)!
+    const res = await suite.h.fetchApi(exportPath(team.ws.id, sidekiqId), {
       headers: { cookie: team.byRole.viewer.cookie },
     })
     expect(res.status).toBe(200)
@@ -94,7 +72,7 @@ describe('exporting a sidekiq', () => {
     const elsewhere = await createWorkspace(team.byRole.owner)
     expect((await team.byRole.owner.get(exportPath(elsewhere.id, sidekiqId))).status).toBe(404)
     expect((await team.byRole.owner.get(exportPath(team.ws.id, 'no-such-sidekiq'))).status).toBe(404)
-    const stranger = await signUp(h, 'Stranger')
+    const stranger = await signUp(suite.h, 'Stranger')
     const res = await stranger.get(exportPath(team.ws.id, sidekiqId))
     expect(res.status).toBe(404)
     expect(errorOf(res).message).toBe('Workspace not found')
@@ -108,8 +86,8 @@ describe('importing a sidekiq', () => {
     const { owner } = team.byRole
     const file = (await owner.get(exportPath(team.ws.id, sidekiqId))).body as SidekiqFile
     const other = await createWorkspace(owner)
-    const colleague = await signUp(h, 'Colleague')
-    await addMember(h, other.id, colleague.user!.id, 'member')
+    const colleague = await signUp(suite.h, 'Colleague')
+    await addMember(suite.h, other.id, colleague.user!.id, 'member')
     const watcher = await join(sharedRoom(other.id), colleague)
     expect(listSidekiqs(watcher.doc)).toEqual([])
 
@@ -129,7 +107,7 @@ describe('importing a sidekiq', () => {
       (s) => s !== null,
     )
     expect(sidekiqToRecord(watcher.doc, imported.id)).toEqual(imported)
-    expect(sidekiqToRecord(await storedDoc(h, sharedRoom(other.id)), imported.id)).toEqual(imported)
+    expect(sidekiqToRecord(await storedDoc(suite.h, sharedRoom(other.id)), imported.id)).toEqual(imported)
   })
 
   test('into its own workspace: a copy named "(2)", the original untouched', async () => {
@@ -141,7 +119,7 @@ describe('importing a sidekiq', () => {
     expect([first.status, second.status]).toEqual([201, 201])
     expect(first.body.sidekiq).toMatchObject({ name: 'Writer (2)', createdBy: member.user!.id })
     expect(second.body.sidekiq.name).toBe('WRITER (3)')
-    const stored = await storedDoc(h, team.shared)
+    const stored = await storedDoc(suite.h, team.shared)
     expect(sidekiqToRecord(stored, sidekiqId)).toEqual(file.sidekiq)
     expect(countSidekiqs(stored)).toBe(3)
   })
@@ -149,12 +127,12 @@ describe('importing a sidekiq', () => {
   test('refused: a viewer (403), a stranger (404), a bad file (400), a big one (413); nothing is added', async () => {
     const { team, sidekiqId } = await teamWithWriter()
     const file = (await team.byRole.owner.get(exportPath(team.ws.id, sidekiqId))).body as SidekiqFile
-    const count = async () => countSidekiqs(await storedDoc(h, team.shared))
+    const count = async () => countSidekiqs(await storedDoc(suite.h, team.shared))
 
     const viewer = await importInto(team.byRole.viewer, team.ws.id, file)
     expect(viewer.status).toBe(403)
     expect(errorOf(viewer).code).toBe('FORBIDDEN')
-    expect((await importInto(await signUp(h, 'Stranger'), team.ws.id, file)).status).toBe(404)
+    expect((await importInto(await signUp(suite.h, 'Stranger'), team.ws.id, file)).status).toBe(404)
 
     const bad = await importInto(team.byRole.member, team.ws.id, {
       ...file,
@@ -190,6 +168,6 @@ describe('importing a sidekiq', () => {
       code: 'LIMIT_REACHED',
       message: `This workspace’s plan holds ${limit} sidekiqs`,
     })
-    expect(countSidekiqs(await storedDoc(h, team.shared))).toBe(limit)
+    expect(countSidekiqs(await storedDoc(suite.h, team.shared))).toBe(limit)
   })
 })

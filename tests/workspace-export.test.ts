@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { workspace } from '../db/schema'
 import {
   appendMessage,
@@ -19,9 +19,9 @@ import { PLANS } from '../shared/plans'
 import { privateRoom, sharedRoom } from '../shared/rooms'
 import { EXPORT_FILE_VERSION, type WorkspaceFile } from '../shared/schemas/workspace-export'
 import { addMember, errorOf, invitationRows, outboxFor, setPlan, workspaceRow } from './helpers/fixtures'
-import { createHarness, signUp, type Harness, type TestClient } from './helpers/harness'
-import { roundTrip, storedDoc, synced, teamWithEveryRole, until, type Team } from './sync/sync-clients'
-import { connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } from './sync/sync-harness'
+import { signUp, type TestClient } from './helpers/harness'
+import { roundTrip, storedDoc, teamWithEveryRole, until, type Team } from './sync/sync-clients'
+import { useSyncSuite } from './sync/sync-suite'
 
 /**
  * Workspace export and import over the real API (decision 020): a workspace
@@ -29,30 +29,8 @@ import { connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } fr
  * imported as a new workspace, and compared field by field.
  */
 
-let h: Harness
-let node: SyncNode
-let peers: Peer[] = []
-
-beforeAll(async () => {
-  h = await createHarness()
-  node = await startSyncNode(h)
-  h.context.sync = node.server
-})
-afterEach(() => {
-  for (const p of peers) p.destroy()
-  peers = []
-})
-afterAll(async () => {
-  await node?.stop()
-  await h?.close()
-})
-
-async function join(room: string, client: TestClient): Promise<Peer> {
-  const peer = connectPeer(node, room, sessionToken(client))
-  peers.push(peer)
-  await synced(peer)
-  return peer
-}
+const suite = useSyncSuite()
+const { join } = suite
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0)
 const idOf = (c: TestClient) => c.user!.id
@@ -159,7 +137,7 @@ async function builtWorkspace(team: Team) {
 const exportOf = async (client: TestClient, workspaceId: string) => client.get(`/api/workspaces/${workspaceId}/export`)
 
 async function accept(client: TestClient, workspaceId: string) {
-  const invitation = (await invitationRows(h, workspaceId)).find((i) => i.email === client.user!.email)
+  const invitation = (await invitationRows(suite.h, workspaceId)).find((i) => i.email === client.user!.email)
   expect(invitation).toBeDefined()
   expect((await client.post('/api/auth/organization/accept-invitation', { invitationId: invitation!.id })).status).toBe(
     200,
@@ -168,10 +146,10 @@ async function accept(client: TestClient, workspaceId: string) {
 
 describe('exporting a workspace', () => {
   test('the owner downloads settings, members, sidekiqs, shared chats and only their own private chats', async () => {
-    const team = await teamWithEveryRole(h)
+    const team = await teamWithEveryRole(suite.h)
     const { secretChatId } = await builtWorkspace(team)
 
-    const res = await h.fetchApi(`/api/workspaces/${team.ws.id}/export`, {
+    const res = await suite.h.fetchApi(`/api/workspaces/${team.ws.id}/export`, {
       headers: { cookie: team.byRole.owner.cookie },
     })
     expect(res.status).toBe(200)
@@ -194,7 +172,7 @@ describe('exporting a workspace', () => {
         role,
       })),
     )
-    const shared = await storedDoc(h, team.shared)
+    const shared = await storedDoc(suite.h, team.shared)
     expect(file.sidekiqs).toEqual(sidekiqRecords(shared))
     expect(file.sidekiqs.map((s) => s.name)).toEqual(expect.arrayContaining(['Writer', 'Reviewer']))
     expect(file.sharedChats).toEqual(chatRecords(shared))
@@ -217,21 +195,21 @@ describe('exporting a workspace', () => {
   })
 
   test('only the owner may: admins, members and viewers are refused, non-members told it does not exist', async () => {
-    const team = await teamWithEveryRole(h)
+    const team = await teamWithEveryRole(suite.h)
     for (const role of ['admin', 'member', 'viewer'] as const) {
       const res = await exportOf(team.byRole[role], team.ws.id)
       expect(res.status).toBe(403)
       expect(errorOf(res).code).toBe('FORBIDDEN')
     }
-    const stranger = await signUp(h, 'Stranger')
+    const stranger = await signUp(suite.h, 'Stranger')
     expect((await exportOf(stranger, team.ws.id)).status).toBe(404)
     expect((await exportOf(stranger, 'no-such-workspace')).status).toBe(404)
-    expect((await h.fetchApi(`/api/workspaces/${team.ws.id}/export`)).status).toBe(401)
+    expect((await suite.h.fetchApi(`/api/workspaces/${team.ws.id}/export`)).status).toBe(401)
   })
 
   test('a default model the catalog no longer knows is exported as none, so the file stays importable', async () => {
-    const team = await teamWithEveryRole(h)
-    await h.db.update(workspace).set({ defaultModel: 'retired:model' }).where(eq(workspace.id, team.ws.id))
+    const team = await teamWithEveryRole(suite.h)
+    await suite.h.db.update(workspace).set({ defaultModel: 'retired:model' }).where(eq(workspace.id, team.ws.id))
     const file = (await exportOf(team.byRole.owner, team.ws.id)).body as WorkspaceFile
     expect(file.workspace.defaultModel).toBeNull()
     expect((await team.byRole.owner.post('/api/workspaces/import', file)).status).toBe(201)
@@ -240,7 +218,7 @@ describe('exporting a workspace', () => {
 
 describe('importing a workspace', () => {
   test('round trip: the new workspace equals the original, field by field, and exports the same file', async () => {
-    const team = await teamWithEveryRole(h)
+    const team = await teamWithEveryRole(suite.h)
     await builtWorkspace(team)
     const { owner, admin, member, viewer } = team.byRole
     const first = (await exportOf(owner, team.ws.id)).body as WorkspaceFile
@@ -259,7 +237,7 @@ describe('importing a workspace', () => {
     expect(res.body.notInvited).toEqual([])
 
     // Settings: as the file says; the workspace is the importer's, on the free plan.
-    const row = await workspaceRow(h, created.id)
+    const row = await workspaceRow(suite.h, created.id)
     expect(row).toMatchObject({
       name: team.ws.name,
       slug: created.slug,
@@ -275,13 +253,13 @@ describe('importing a workspace', () => {
     expect(bySlug.body.workspace.memberCount).toBe(1)
 
     // Content, read back through the document model from storage: equal to the original's.
-    const [before, after] = [await storedDoc(h, team.shared), await storedDoc(h, sharedRoom(created.id))]
+    const [before, after] = [await storedDoc(suite.h, team.shared), await storedDoc(suite.h, sharedRoom(created.id))]
     expect(listSidekiqs(after)).toEqual(listSidekiqs(before))
     expect(listChats(after)).toEqual(listChats(before))
     for (const chat of listChats(before)) expect(getChat(after, chat.id)).toEqual(getChat(before, chat.id))
     const [mineBefore, mineAfter] = [
-      await storedDoc(h, team.privateOf(owner)),
-      await storedDoc(h, privateRoom(created.id, owner.user!.id)),
+      await storedDoc(suite.h, team.privateOf(owner)),
+      await storedDoc(suite.h, privateRoom(created.id, owner.user!.id)),
     ]
     expect(chatRecords(mineAfter)).toEqual(chatRecords(mineBefore))
     const launch = listChats(after).find((c) => c.title === 'Launch plan')!
@@ -294,7 +272,7 @@ describe('importing a workspace', () => {
     expect(listChats(live.doc)).toEqual(listChats(before))
 
     // People: invited with their roles, each told by email; members once they accept.
-    const invitations = await invitationRows(h, created.id)
+    const invitations = await invitationRows(suite.h, created.id)
     expect(invitations.map((i) => [i.email, i.role, i.status, i.inviterId]).sort()).toEqual(
       [
         [admin.user!.email, 'admin', 'pending', owner.user!.id],
@@ -303,7 +281,7 @@ describe('importing a workspace', () => {
       ].sort(),
     )
     for (const person of [admin, member, viewer]) {
-      expect((await outboxFor(h, person.user!.email)).map((mail) => mail.subject)).toContain(
+      expect((await outboxFor(suite.h, person.user!.email)).map((mail) => mail.subject)).toContain(
         `${owner.user!.name} invited you to ${team.ws.name} on Workspaces`,
       )
       await accept(person, created.id)
@@ -315,11 +293,11 @@ describe('importing a workspace', () => {
   })
 
   test('content is never dropped; people past the plan’s invitation limit are reported, not invited', async () => {
-    const team = await teamWithEveryRole(h)
+    const team = await teamWithEveryRole(suite.h)
     const { owner } = team.byRole
-    const extra = await signUp(h, 'Extra')
-    await addMember(h, team.ws.id, extra.user!.id, 'member')
-    await setPlan(h, team.ws.id, 'pro')
+    const extra = await signUp(suite.h, 'Extra')
+    await addMember(suite.h, team.ws.id, extra.user!.id, 'member')
+    await setPlan(suite.h, team.ws.id, 'pro')
     const o = await join(team.shared, owner)
     const free = PLANS.free.limits.sidekiqs!
     for (let i = 0; i <= free; i++) createSidekiq(o.doc, { name: `Helper ${i}`, model: 'demo', createdBy: idOf(owner) })
@@ -335,23 +313,23 @@ describe('importing a workspace', () => {
     expect(res.body.notInvited).toEqual([
       { email: team.byRole.viewer.user!.email, role: 'viewer', reason: 'At most 3 pending invitations on this plan' },
     ])
-    expect(await invitationRows(h, id)).toHaveLength(PLANS.free.limits.pendingInvitations)
-    expect((await workspaceRow(h, id))!.plan).toBe('free')
+    expect(await invitationRows(suite.h, id)).toHaveLength(PLANS.free.limits.pendingInvitations)
+    expect((await workspaceRow(suite.h, id))!.plan).toBe('free')
     // Every sidekiq stays, past the free plan's limit, and loading the room keeps them.
     const live = await join(sharedRoom(id), owner)
     expect(listSidekiqs(live.doc)).toHaveLength(free + 1)
-    expect(listSidekiqs(await storedDoc(h, sharedRoom(id)))).toHaveLength(free + 1)
+    expect(listSidekiqs(await storedDoc(suite.h, sharedRoom(id)))).toHaveLength(free + 1)
   })
 
   test('someone else importing the file owns the copy; the file’s owner is invited as admin', async () => {
-    const team = await teamWithEveryRole(h)
+    const team = await teamWithEveryRole(suite.h)
     await builtWorkspace(team)
     const file = (await exportOf(team.byRole.owner, team.ws.id)).body as WorkspaceFile
-    const other = await signUp(h, 'Other')
+    const other = await signUp(suite.h, 'Other')
     const res = await other.post('/api/workspaces/import', file)
     expect(res.status).toBe(201)
     const id = res.body.workspace.id as string
-    expect((await workspaceRow(h, id))!.ownerId).toBe(other.user!.id)
+    expect((await workspaceRow(suite.h, id))!.ownerId).toBe(other.user!.id)
     expect(res.body.invited.map((i: { email: string; role: string }) => [i.email, i.role])).toEqual([
       [team.byRole.owner.user!.email, 'admin'],
       [team.byRole.admin.user!.email, 'admin'],
@@ -359,12 +337,12 @@ describe('importing a workspace', () => {
     ])
     expect(res.body.notInvited.map((i: { email: string }) => i.email)).toEqual([team.byRole.viewer.user!.email])
     // The file's private chats are the importer's now; the exporter has no private room there.
-    expect(chatRecords(await storedDoc(h, privateRoom(id, other.user!.id)))).toEqual(file.privateChats)
-    expect(chatRecords(await storedDoc(h, privateRoom(id, team.byRole.owner.user!.id)))).toEqual([])
+    expect(chatRecords(await storedDoc(suite.h, privateRoom(id, other.user!.id)))).toEqual(file.privateChats)
+    expect(chatRecords(await storedDoc(suite.h, privateRoom(id, team.byRole.owner.user!.id)))).toEqual([])
   })
 
   test('a name whose slug is reserved or taken still gets a free address', async () => {
-    const person = await signUp(h, 'Person')
+    const person = await signUp(suite.h, 'Person')
     const file = {
       format: 'workspaces.workspace',
       version: 1,
@@ -397,7 +375,7 @@ describe('refused imports', () => {
   })
   let person: TestClient
   beforeAll(async () => {
-    person = await signUp(h, 'Importer')
+    person = await signUp(suite.h, 'Importer')
   })
   const workspaceCount = async () => (await person.get('/api/workspaces')).body.workspaces.length
 
@@ -464,7 +442,7 @@ describe('refused imports', () => {
     const res = await person.request('POST', '/api/workspaces/import', '{"format": ')
     expect(res.status).toBe(400)
     expect(errorOf(res).fields).toEqual({ _: 'Malformed JSON' })
-    const anonymous = await h.fetchApi('/api/workspaces/import', {
+    const anonymous = await suite.h.fetchApi('/api/workspaces/import', {
       method: 'POST',
       headers: { origin: 'http://localhost:3999', 'content-type': 'application/json' },
       body: JSON.stringify(valid()),
@@ -480,6 +458,6 @@ describe('refused imports', () => {
     })
     expect(res.status).toBe(201)
     expect(res.body).toMatchObject({ invited: [], notInvited: [] })
-    expect(await invitationRows(h, res.body.workspace.id)).toEqual([])
+    expect(await invitationRows(suite.h, res.body.workspace.id)).toEqual([])
   })
 })
