@@ -12,6 +12,23 @@ interface Imported {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
+/** People the import named, by email and role; nothing when there are none. */
+function PeopleList(props: { title: string; people: { email: string; role: string }[]; testId: string }) {
+  if (!props.people.length) return null
+  return (
+    <div className="text-sm text-zinc-700">
+      <p className="font-medium">{props.title}</p>
+      <ul className="mt-1 list-disc pl-5" data-testid={props.testId}>
+        {props.people.map((p) => (
+          <li key={p.email}>
+            {p.email} ({p.role})
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
 const open = (slug: string) => window.location.assign(`/w/${slug}`)
 
 /**
@@ -55,30 +72,12 @@ export function ImportWorkspaceForm() {
     return (
       <section className="space-y-3 rounded-xl bg-white p-6 shadow-sm ring-1 ring-zinc-200" data-testid="import-result">
         <Notice tone="success">{done.workspace.name} is ready.</Notice>
-        {done.invited.length ? (
-          <div className="text-sm text-zinc-700">
-            <p className="font-medium">Invited by email:</p>
-            <ul className="mt-1 list-disc pl-5" data-testid="invited">
-              {done.invited.map((p) => (
-                <li key={p.email}>
-                  {p.email} ({p.role})
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-        {done.notInvited.length ? (
-          <div className="text-sm text-zinc-700">
-            <p className="font-medium">Not invited: {done.notInvited[0].reason}. Invite them once there is room:</p>
-            <ul className="mt-1 list-disc pl-5" data-testid="not-invited">
-              {done.notInvited.map((p) => (
-                <li key={p.email}>
-                  {p.email} ({p.role})
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
+        <PeopleList title="Invited by email:" people={done.invited} testId="invited" />
+        <PeopleList
+          title={`Not invited: ${done.notInvited[0]?.reason}. Invite them once there is room:`}
+          people={done.notInvited}
+          testId="not-invited"
+        />
         <Button className="w-full" onClick={() => open(done.workspace.slug)}>
           Open {done.workspace.name}
         </Button>
