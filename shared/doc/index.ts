@@ -75,6 +75,7 @@ export {
   sidekiqAvatarInput,
   duplicateSidekiqInput,
   duplicateSidekiq,
+  freeSidekiqName,
   chatSidekiqLabel,
   createSidekiqInput,
   updateSidekiqInput,
@@ -103,7 +104,6 @@ export {
   sidekiqRecords,
   importChat,
   importSidekiq,
-  freeSidekiqName,
 } from './records'
 export { observeSidekiqChanges, restoreSidekiq } from './sidekiq-changes'
 export { applyStoredUpdates, docFromUpdates } from './stored-updates'

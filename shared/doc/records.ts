@@ -11,6 +11,7 @@ import {
   type Sidekiq,
   MAX_CONVERSATION_STARTERS,
   MAX_SIDEKIQ_NAME_LENGTH,
+  freeSidekiqName,
   getSidekiq,
   listSidekiqs,
   sidekiqAvatarInput,
@@ -195,29 +196,6 @@ export function importChat(doc: Y.Doc, record: z.input<typeof chatRecord>, origi
     result = { created: false, addedMessages: missing.length }
   }, origin)
   return result
-}
-
-/** Case and Unicode form folded, as sidekiq names are compared everywhere. */
-const nameKey = (name: string) => name.normalize('NFKC').toLowerCase()
-
-/**
- * A name no other sidekiq of the doc has: the name itself, else "<name> (2)",
- * "(3)"... with the name cut short when the suffix would pass the limit.
- */
-export function freeSidekiqName(doc: Y.Doc, name: string, exceptId?: string): string {
-  const taken = new Set(
-    listSidekiqs(doc)
-      .filter((s) => s.id !== exceptId)
-      .map((s) => nameKey(s.name)),
-  )
-  for (let n = 1; ; n++) {
-    const suffix = n === 1 ? '' : ` (${n})`
-    const base = [...name.trim()]
-      .slice(0, MAX_SIDEKIQ_NAME_LENGTH - suffix.length)
-      .join('')
-      .trimEnd()
-    if (!taken.has(nameKey(base + suffix))) return base + suffix
-  }
 }
 
 /**

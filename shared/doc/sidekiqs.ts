@@ -313,21 +313,29 @@ export function deleteSidekiq(doc: Y.Doc, sidekiqId: string, origin: DocOrigin =
 }
 
 /**
- * The name of a copy: "<name> (copy)", then "(copy 2)", "(copy 3)"... until
- * one is free, the original cut short when the suffix would pass the limit.
+ * A name no other sidekiq of the doc has: the name with the first suffix
+ * that is free (`suffix(1)`, `suffix(2)`...), the name cut short when the
+ * suffix would pass the limit. By default the name itself, then
+ * "<name> (2)", "(3)"...
  */
-function copyName(doc: Y.Doc, name: string): string {
+export function freeSidekiqName(
+  doc: Y.Doc,
+  name: string,
+  suffix: (n: number) => string = (n) => (n === 1 ? '' : ` (${n})`),
+): string {
   const taken = new Set(listSidekiqs(doc).map((s) => nameKey(s.name)))
   for (let n = 1; ; n++) {
-    const suffix = n === 1 ? ' (copy)' : ` (copy ${n})`
-    const base = [...name]
-      .slice(0, MAX_SIDEKIQ_NAME_LENGTH - suffix.length)
+    const end = suffix(n)
+    const base = [...name.trim()]
+      .slice(0, MAX_SIDEKIQ_NAME_LENGTH - end.length)
       .join('')
       .trimEnd()
-    const candidate = base + suffix
-    if (!taken.has(nameKey(candidate))) return candidate
+    if (!taken.has(nameKey(base + end))) return base + end
   }
 }
+
+/** The name of a copy: "<name> (copy)", then "(copy 2)", "(copy 3)"... until one is free. */
+const copyName = (doc: Y.Doc, name: string) => freeSidekiqName(doc, name, (n) => (n === 1 ? ' (copy)' : ` (copy ${n})`))
 
 /** Input of `duplicateSidekiq`. */
 export const duplicateSidekiqInput = z.strictObject({
