@@ -78,16 +78,21 @@ export interface RoomAccess extends WorkspaceAccess {
  */
 export async function authorizeRoom(db: Db, userId: string, roomName: string): Promise<RoomAccess> {
   const room = requireRoomName(roomName)
-  if (room.kind === 'private' && room.userId !== userId) throw notFound('Room')
+  if (isOthersPrivateRoom(room, userId)) throw notFound('Room')
   const access = await requireWorkspaceAccess(db, userId, room.workspaceId, 'content:read')
   return { ...access, room, canWrite: can(access.role, 'content:write') }
+}
+
+/** A private room, or a private chat's room, of another member: refused as if it did not exist. */
+function isOthersPrivateRoom(room: RoomName, userId: string): boolean {
+  return (room.kind === 'private' || room.kind === 'private-chat') && room.userId !== userId
 }
 
 function requireRoomName(roomName: string): RoomName {
   const room = parseRoomName(roomName)
   if (!room)
     throw new AppError('BAD_REQUEST', 'Malformed room name', {
-      room: 'Expected w/<workspaceId> or w/<workspaceId>/u/<userId>',
+      room: 'Expected w/<workspaceId>, w/<workspaceId>/u/<userId>, or either followed by /c/<chatId>',
     })
   return room
 }
@@ -136,7 +141,7 @@ export async function authorizeSessionRoom(
   const [row] = await sessionAccessRead(db).execute({ token: sessionToken, workspaceId: room.workspaceId })
   if (!row || row.expiresAt.getTime() <= Date.now()) return null
   const { userId } = row
-  if (room.kind === 'private' && room.userId !== userId) throw notFound('Room')
+  if (isOthersPrivateRoom(room, userId)) throw notFound('Room')
   if (
     !row.memberId ||
     !row.role ||

@@ -48,7 +48,7 @@ export async function compactRoom(
   db: Db,
   room: string,
   workspaceId: string,
-  merge: (updates: Uint8Array[]) => Uint8Array,
+  merge: (updates: Uint8Array[]) => Uint8Array | Promise<Uint8Array>,
   minLog = 1,
 ): Promise<number> {
   return db.transaction(async (tx) => {
@@ -60,7 +60,7 @@ export async function compactRoom(
       .where(eq(roomUpdate.room, room))
       .orderBy(asc(roomUpdate.id))
     if (rows.length < minLog || rows.length === 0) return 0
-    const state = merge([...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)])
+    const state = await merge([...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)])
     const upToId = rows[rows.length - 1].id
     await tx
       .insert(roomSnapshot)
@@ -139,4 +139,73 @@ export function createUpdateAppender(db: Db, maxBatch = 500): UpdateAppender {
       })
     },
   }
+}
+
+/** The advisory lock key of a room's storage, shared by compaction, deletion and copies. */
+const roomLockKey = (room: string) => sql`hashtext(${'room:' + room})`
+
+/**
+ * Deletes a room's stored updates and snapshot (a deleted chat's room).
+ * Under the room's lock, so a compaction in flight cannot write its
+ * snapshot back after. Returns the number of log rows deleted.
+ */
+export async function deleteRoomStorage(db: Db, room: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${roomLockKey(room)})`)
+    await tx.delete(roomSnapshot).where(eq(roomSnapshot.room, room))
+    const deleted = await tx.delete(roomUpdate).where(eq(roomUpdate.room, room)).returning({ id: roomUpdate.id })
+    return deleted.length
+  })
+}
+
+/**
+ * Copies room `from`'s stored state (its snapshot and every logged update,
+ * the same bytes) into room `to`'s log, skipping updates `to`'s log already
+ * holds byte for byte: a copy run again adds nothing. (Had `to` compacted
+ * meanwhile, a second copy adds the updates again, which Yjs applies as
+ * nothing: an update applied twice changes nothing.) With `deleteSource`,
+ * `from`'s storage is deleted in the same transaction, so nothing written
+ * to it before is lost. Both rooms' locks are held, in a fixed order, so a
+ * compaction of either never runs halfway through. Returns the updates added.
+ */
+export async function copyRoomStorage(
+  db: Db,
+  from: string,
+  to: string,
+  workspaceId: string,
+  options: { deleteSource?: boolean } = {},
+): Promise<Uint8Array[]> {
+  if (from === to) throw new Error('copyRoomStorage: a room cannot be copied onto itself')
+  return db.transaction(async (tx) => {
+    for (const room of [from, to].sort()) await tx.execute(sql`select pg_advisory_xact_lock(${roomLockKey(room)})`)
+    const [snapshot] = await tx
+      .select({ state: roomSnapshot.state })
+      .from(roomSnapshot)
+      .where(eq(roomSnapshot.room, from))
+    const rows = await tx
+      .select({ update: roomUpdate.update })
+      .from(roomUpdate)
+      .where(eq(roomUpdate.room, from))
+      .orderBy(asc(roomUpdate.id))
+    const source = [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)]
+    const present = new Set(
+      (await tx.select({ update: roomUpdate.update }).from(roomUpdate).where(eq(roomUpdate.room, to))).map((r) =>
+        Buffer.from(r.update).toString('base64'),
+      ),
+    )
+    const added = source.filter((update) => {
+      const key = Buffer.from(update).toString('base64')
+      if (present.has(key)) return false
+      present.add(key)
+      return true
+    })
+    for (let i = 0; i < added.length; i += 500) {
+      await tx.insert(roomUpdate).values(added.slice(i, i + 500).map((update) => ({ room: to, workspaceId, update })))
+    }
+    if (options.deleteSource) {
+      await tx.delete(roomSnapshot).where(eq(roomSnapshot.room, from))
+      await tx.delete(roomUpdate).where(eq(roomUpdate.room, from))
+    }
+    return added
+  })
 }

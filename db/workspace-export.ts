@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm'
-import { chatRecords, sidekiqRecords } from '../shared/doc'
+import { sidekiqRecords } from '../shared/doc'
 import { notFound } from '../shared/errors'
 import { findModel } from '../shared/models'
 import { isWorkspaceRole, roleRank } from '../shared/roles'
@@ -12,7 +12,7 @@ import {
 } from '../shared/schemas/workspace-export'
 import { requireWorkspaceAccess } from './access'
 import type { Db } from './client'
-import { readRoomDoc } from './room-doc'
+import { readChatRecords, readRoomDoc } from './room-doc'
 import { member, user, workspace } from './schema'
 
 export interface WorkspaceExport {
@@ -22,7 +22,9 @@ export interface WorkspaceExport {
 
 /**
  * The workspace as one file (decision 020): its settings, who is in it,
- * its sidekiqs and shared chats, and the caller's own private chats. Owners
+ * its sidekiqs and shared chats, and the caller's own private chats, each
+ * chat's metadata from its index room and its messages from its own room
+ * (decision 021). Owners
  * only: the file holds every shared word and every member's address. Other
  * members' private rooms are never read: they are theirs alone.
  */
@@ -50,6 +52,8 @@ export async function exportWorkspace(
   const shared = await readRoomDoc(db, sharedRoom(workspaceId))
   const own = await readRoomDoc(db, privateRoom(workspaceId, userId))
   try {
+    const sharedChats = await readChatRecords(db, sharedRoom(workspaceId), shared)
+    const privateChats = await readChatRecords(db, privateRoom(workspaceId, userId), own)
     const file: WorkspaceFile = {
       format: WORKSPACE_FILE_FORMAT,
       version: EXPORT_FILE_VERSION,
@@ -61,8 +65,8 @@ export async function exportWorkspace(
       },
       members,
       sidekiqs: sidekiqRecords(shared),
-      sharedChats: chatRecords(shared),
-      privateChats: chatRecords(own),
+      sharedChats,
+      privateChats,
     }
     return { file, fileName: exportFileName(ws.slug, 'workspace', now) }
   } finally {

@@ -2,14 +2,17 @@ import type { RawData, WebSocket } from 'ws'
 import { AppError } from '../shared/errors'
 import type { WorkspaceRole } from '../shared/roles'
 import { CloseCode } from './close-codes'
-import { TokenBucket, type SyncLimits } from './limits'
+import { StallClock, TokenBucket, type SyncLimits } from './limits'
 import type { Logger } from './logger'
 import type { SyncMetrics } from './metrics'
-import { decodeClientMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2 } from './protocol'
+import { decodeClientMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
 import { DocumentTooLargeError, UnappliableUpdateError, type Room, type RoomWriter } from './room'
 import * as awarenessProtocol from 'y-protocols/awareness'
 
 const NO_CLIENT_IDS: ReadonlySet<number> = new Set()
+
+/** One per process: a stall holds every connection alike. Created with the first connection. */
+let stallClock: StallClock | null = null
 
 export interface ConnectionDeps {
   limits: SyncLimits
@@ -36,6 +39,14 @@ export class Connection implements RoomWriter {
   private queue: Promise<void> = Promise.resolve()
   private alive = true
   private pingTimer: NodeJS.Timeout | null = null
+  /**
+   * Bytes of the first sync answer still allowed in the outgoing buffer
+   * beyond maxBufferedBytes: a client that just asked for a large room is
+   * not slow when updates broadcast meanwhile queue behind that answer.
+   * Dropped once the buffer is back under the limit.
+   */
+  private firstAnswerAllowance = 0
+  private answeredFirstSync = false
   closed = false
 
   constructor(
@@ -48,7 +59,8 @@ export class Connection implements RoomWriter {
     readonly canWrite: boolean,
     private readonly deps: ConnectionDeps,
   ) {
-    this.bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst)
+    stallClock ??= new StallClock()
+    this.bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst, stallClock)
   }
 
   get workspaceId() {
@@ -103,12 +115,39 @@ export class Connection implements RoomWriter {
 
   send(message: Uint8Array) {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return
-    if (this.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+    const buffered = this.ws.bufferedAmount
+    if (buffered <= this.deps.limits.maxBufferedBytes) this.firstAnswerAllowance = 0
+    else if (buffered > this.deps.limits.maxBufferedBytes + this.firstAnswerAllowance) {
       this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer')
       return
     }
     this.deps.metrics.messagesOut++
     this.ws.send(message)
+  }
+
+  /**
+   * A sync answer, in one or more messages, goes out whole: the
+   * slow-consumer check applies before it, not between its parts. The first
+   * one's size is then allowed on top of the buffer limit while it drains.
+   */
+  private sendAnswer(messages: Uint8Array[]) {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return
+    const buffered = this.ws.bufferedAmount
+    if (buffered <= this.deps.limits.maxBufferedBytes) this.firstAnswerAllowance = 0
+    else if (buffered > this.deps.limits.maxBufferedBytes + this.firstAnswerAllowance) {
+      this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer')
+      return
+    }
+    let bytes = 0
+    for (const message of messages) {
+      this.deps.metrics.messagesOut++
+      this.ws.send(message)
+      bytes += message.byteLength
+    }
+    if (!this.answeredFirstSync) {
+      this.answeredFirstSync = true
+      this.firstAnswerAllowance = bytes
+    }
   }
 
   receive(data: Uint8Array) {
@@ -125,11 +164,14 @@ export class Connection implements RoomWriter {
     } catch {
       return this.close(CloseCode.MALFORMED, 'malformed message')
     }
-    await this.room.ready
+    // A first sync may be answered before the room has loaded (Room.syncAnswer); the rest waits for it.
+    if (message.type !== 'sync-step1') await this.room.ready
     switch (message.type) {
-      case 'sync-step1':
-        this.send(encodeSyncStep2(this.room.doc, message.stateVector))
+      case 'sync-step1': {
+        const parts = await this.room.syncAnswer(message.stateVector)
+        this.sendAnswer(parts.map((part, i) => (i === parts.length - 1 ? encodeSyncStep2(part) : encodeUpdate(part))))
         return
+      }
       case 'update':
         if (!this.canWrite) {
           // Viewers read only: their edits are neither stored nor forwarded.

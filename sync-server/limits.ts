@@ -44,22 +44,68 @@ export const DEFAULT_LIMITS: SyncLimits = {
   idleRoomMs: 10_000,
 }
 
-/** A token bucket: `take()` is false once the connection exceeds its rate. */
+/**
+ * How long the event loop was stalled, in total, since the process started:
+ * a 10 ms ticker adds up every gap beyond its period. A gap still under way
+ * (the ticker has not run since) counts too, so a reading taken right after
+ * a stall, before any timer ran, already includes it.
+ */
+export class StallClock {
+  private stalled = 0
+  private lastTick = performance.now()
+  private readonly timer: NodeJS.Timeout
+
+  constructor(private readonly periodMs = 10) {
+    this.timer = setInterval(() => {
+      const now = performance.now()
+      this.stalled += Math.max(0, now - this.lastTick - this.periodMs)
+      this.lastTick = now
+    }, periodMs)
+    this.timer.unref()
+  }
+
+  /** Total stalled time, ms. */
+  stalledMs(): number {
+    return this.stalled + Math.max(0, performance.now() - this.lastTick - this.periodMs)
+  }
+
+  dispose() {
+    clearInterval(this.timer)
+  }
+}
+
+/**
+ * A token bucket: `take()` is false once the connection exceeds its rate.
+ * Time the server spent stalled is not charged to the client: what it sent
+ * meanwhile waited in the socket and arrives all at once when the loop runs
+ * again, so the refill earned during the stall may exceed the burst (and is
+ * kept while those queued messages drain).
+ */
 export class TokenBucket {
   private tokens: number
-  private last = Date.now()
+  private last: number
+  private lastStalled: number
 
   constructor(
     private readonly rate: number,
     private readonly burst: number,
+    private readonly stalls: { stalledMs(): number } = { stalledMs: () => 0 },
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = burst
+    this.last = now()
+    this.lastStalled = stalls.stalledMs()
   }
 
   take(): boolean {
-    const now = Date.now()
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate)
+    const now = this.now()
+    const stalled = this.stalls.stalledMs()
+    const refill = ((now - this.last) / 1000) * this.rate
+    const cap = this.burst + ((stalled - this.lastStalled) / 1000) * this.rate
+    // Never lowers tokens already above the burst (credit from a stall).
+    this.tokens = Math.min(Math.max(this.tokens, cap), this.tokens + refill)
     this.last = now
+    this.lastStalled = stalled
     if (this.tokens < 1) return false
     this.tokens -= 1
     return true

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { AppError } from '../shared/errors'
-import { parseRoomName } from '../shared/rooms'
+import type { ChatSummary } from '../shared/doc'
+import { isChatRoom, parseRoomName } from '../shared/rooms'
 import { authorizeRoom } from '../db/access'
 import type { Auth } from '../db/auth'
 import { createSessionUserResolver } from '../db/auth/session-user'
@@ -13,17 +14,20 @@ import { authenticateUpgrade } from './authenticate'
 import { CloseCode } from './close-codes'
 import { Connection, toBytes, type ConnectionDeps } from './connection'
 import type { Fanout } from './fanout'
-import { DEFAULT_LIMITS, type SyncLimits } from './limits'
+import { DEFAULT_LIMITS } from './limits'
+import { ChatActivityWriter } from './chat-activity'
+import { watchChatIndex } from './chat-index-watch'
+import { moveChatBetweenRooms, type MoveChatInput, type MoveChatOptions, type MoveContext } from './chat-move'
+import { LegacyChatConverter } from './legacy-conversion'
 import { jsonLogger, type Logger } from './logger'
 import { SyncMetrics } from './metrics'
 import { Room } from './room'
+import type { RoomHold, RoomHost } from './room-host'
+import { DEFAULT_CHAT_ROOM_LIMITS, type ServerLimits } from './room-limits'
 
 export const SYNC_PATH = '/sync/'
 
-export interface RoomHold {
-  room: Room
-  release(): void
-}
+export type { RoomHold }
 
 export interface SyncServerOptions {
   db: Db
@@ -33,7 +37,7 @@ export interface SyncServerOptions {
   revocations: RevocationBus
   /** Cross-node fan-out (Redis); null for a single node. */
   fanout?: Fanout | null
-  limits?: Partial<SyncLimits>
+  limits?: Partial<ServerLimits>
   logger?: Logger
 }
 
@@ -48,6 +52,15 @@ export interface SyncServer {
    * it open until `release`. The caller has authorized the request.
    */
   openRoom(roomName: string, workspaceId: string): Promise<RoomHold>
+  /**
+   * Moves a chat between two index rooms of a workspace (a private chat
+   * shared, or a shared one made private), with its room; see chat-move.ts.
+   * Run again after an interruption, it ends where an uninterrupted move
+   * ends. The caller has authorized the move.
+   */
+  moveChat(input: MoveChatInput, options?: MoveChatOptions): Promise<ChatSummary>
+  /** Resolves once the server's own background work (conversions, index activity, deletions) has settled. */
+  idle(): Promise<void>
   /** Closes every connection (1012), flushes and compacts every room. */
   close(): Promise<void>
 }
@@ -58,7 +71,7 @@ export interface SyncServer {
  * document byte is sent; refusals close with 4401/4403/4400.
  */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...DEFAULT_CHAT_ROOM_LIMITS, ...options.limits }
   const logger = options.logger ?? jsonLogger()
   const metrics = new SyncMetrics()
   const rooms = new Map<string, Room>()
@@ -77,6 +90,94 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   }
   const resolveUser = createSessionUserResolver(options.auth, options.db)
   let shuttingDown = false
+  const background = new Set<Promise<unknown>>()
+
+  async function openHeldRoom(roomName: string, workspaceId: string): Promise<RoomHold> {
+    const room = await getRoom(roomName, workspaceId)
+    const release = holdRoom(room)
+    try {
+      await room.ready
+    } catch (error) {
+      release()
+      throw error
+    }
+    return { room, release }
+  }
+
+  /** Counts one more server-side holder of `room` (it stays open while held); the function returned releases it. */
+  function holdRoom(room: Room): () => void {
+    room.holders++
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      room.holders--
+      releaseIfEmpty(room)
+    }
+  }
+
+  async function dropRoom(name: string, reason: string): Promise<void> {
+    activity.forget(name)
+    const timer = idleTimers.get(name)
+    if (timer) {
+      clearTimeout(timer)
+      idleTimers.delete(name)
+    }
+    const room = rooms.get(name)
+    if (!room) return
+    room.deleted = true
+    rooms.delete(name)
+    metrics.openRooms = rooms.size
+    for (const c of connections) if (c.room === room) c.close(CloseCode.FORBIDDEN, reason)
+    // Its queued writes end (refused: the room is gone), and nothing is compacted back into storage.
+    const done = room.close(Infinity).finally(() => closing.delete(name))
+    closing.set(name, done)
+    await done
+  }
+
+  const host: RoomHost = {
+    db: options.db,
+    logger,
+    limits,
+    openRoom: openHeldRoom,
+    hold: holdRoom,
+    openedRoom: (name) => rooms.get(name),
+    dropRoom,
+    track(work) {
+      const tracked = work.catch(() => {}).finally(() => background.delete(tracked))
+      background.add(tracked)
+    },
+  }
+  const activity = new ChatActivityWriter(host)
+  const converter = new LegacyChatConverter(host)
+  const moves: MoveContext = {
+    host,
+    async convert(index, workspaceId) {
+      const hold = await openHeldRoom(index, workspaceId)
+      try {
+        await converter.convert(hold.room)
+      } finally {
+        hold.release()
+      }
+    },
+    async touchActivity(chatRoom, workspaceId) {
+      const hold = await openHeldRoom(chatRoom, workspaceId)
+      try {
+        await activity.writeNow(hold.room)
+      } finally {
+        hold.release()
+      }
+    },
+  }
+
+  /** What the server does in a room besides syncing it, by the room's kind (decision 021). */
+  function watchRoom(room: Room) {
+    const parsed = parseRoomName(room.name)
+    if (!parsed) return
+    if (isChatRoom(parsed)) return activity.watch(room)
+    converter.watch(room)
+    watchChatIndex(room, host, (chatRoom) => host.track(moves.touchActivity(chatRoom, room.workspaceId)))
+  }
 
   async function getRoom(name: string, workspaceId: string): Promise<Room> {
     const timer = idleTimers.get(name)
@@ -95,6 +196,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     }
     if (!room) {
       room = new Room(name, workspaceId, deps)
+      watchRoom(room)
       rooms.set(name, room)
       metrics.openRooms = rooms.size
     }
@@ -201,25 +303,18 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     rooms,
     async openRoom(roomName, workspaceId) {
       if (shuttingDown) throw new Error('sync server is shutting down')
-      const room = await getRoom(roomName, workspaceId)
-      room.holders++
-      try {
-        await room.ready
-      } catch (error) {
-        room.holders--
-        releaseIfEmpty(room)
-        throw error
-      }
-      let held = true
-      return {
-        room,
-        release() {
-          if (!held) return
-          held = false
-          room.holders--
-          releaseIfEmpty(room)
-        },
-      }
+      return openHeldRoom(roomName, workspaceId)
+    },
+    moveChat(input, moveOptions) {
+      if (shuttingDown) return Promise.reject(new Error('sync server is shutting down'))
+      return moveChatBetweenRooms(moves, input, moveOptions)
+    },
+    async idle() {
+      // Index writes still waiting on their pace are written now, then whatever they set off.
+      do {
+        await activity.flush()
+        await Promise.all(background)
+      } while (background.size || activity.hasPending())
     },
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://localhost')
@@ -241,6 +336,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     async close() {
       shuttingDown = true
       unsubscribe()
+      converter.close()
+      await activity.flush()
+      await Promise.all(background)
       for (const c of connections) c.close(CloseCode.SERVICE_RESTART, 'server shutting down')
       for (const t of idleTimers.values()) clearTimeout(t)
       idleTimers.clear()

@@ -482,6 +482,34 @@ const CASES: Case[] = [
     path: `/api/workspaces/${long(129)}/invitations`,
     fields: ['workspaceId'],
   },
+  {
+    name: 'move chat: missing to',
+    method: 'POST',
+    path: () => `/api/workspaces/${wsId()}/chats/c1/move`,
+    body: {},
+    fields: ['to'],
+  },
+  {
+    name: 'move chat: to neither shared nor private',
+    method: 'POST',
+    path: () => `/api/workspaces/${wsId()}/chats/c1/move`,
+    body: { to: 'w/other' },
+    fields: ['to'],
+  },
+  {
+    name: 'move chat: an unknown field',
+    method: 'POST',
+    path: () => `/api/workspaces/${wsId()}/chats/c1/move`,
+    body: { to: 'shared', from: 'private' },
+    fields: ['from'],
+  },
+  {
+    name: 'move chat: chat id not fit for a room name',
+    method: 'POST',
+    path: () => `/api/workspaces/${wsId()}/chats/a%2Fb/move`,
+    body: { to: 'shared' },
+    fields: ['chatId'],
+  },
 ]
 
 describe('malformed input answers 400 naming the field', () => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { eq, inArray } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { session, usageEvent, usageReservation } from '../db/schema'
-import { createSidekiq, getChat, LOCAL_ORIGIN } from '../shared/doc'
-import { privateRoom, sharedRoom } from '../shared/rooms'
+import { createSidekiq, getChatMessages, LOCAL_ORIGIN } from '../shared/doc'
+import { chatRoomOf, privateRoom, sharedRoom } from '../shared/rooms'
 import { askInRoom, joinRoom, startAi } from './helpers/ai-harness'
 import { startFakeOpenAI, type FakeServer } from './helpers/fake-openai'
 import { ghostId, poll } from './helpers/fixtures'
@@ -44,19 +44,23 @@ describe('quota under concurrency', () => {
     const K = 7
     const team = await teamWithEveryRole(h)
     const peer = await join(team.shared, team.byRole.member)
-    const { chatId } = await askInRoom(ai.node, peer, team.shared, { model: MODEL, title: 'Quota', author: 'm' })
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, peer, team.shared, {
+      model: MODEL,
+      title: 'Quota',
+      author: 'm',
+    })
     const url = `/api/workspaces/${team.ws.id}/generate`
 
     // What one request reserves, read from a call held open, then stopped.
     openai.script({ chunks: ['x'], hangAfter: 0 })
-    const probe = await team.byRole.member.post(url, { room: team.shared, chatId, generationId: 'probe' })
+    const probe = await team.byRole.member.post(url, { room: chatRoom, chatId, generationId: 'probe' })
     const [held] = await poll(
       () => h.db.select().from(usageReservation).where(eq(usageReservation.id, 'probe')),
       (rows) => rows.length === 1,
     )
     const estimate = held.amountMicros
     await team.byRole.member.post(`${url}/${(probe.body as { messageId: string }).messageId}/stop`, {
-      room: team.shared,
+      room: chatRoom,
       chatId,
     })
     await ai.ai.registry.settled()
@@ -86,7 +90,7 @@ describe('quota under concurrency', () => {
     const callsBefore = openai.calls()
     const ids = Array.from({ length: 50 }, (_, i) => `burst-${i}`)
     const responses = await Promise.all(
-      ids.map((generationId) => team.byRole.member.post(url, { room: team.shared, chatId, generationId })),
+      ids.map((generationId) => team.byRole.member.post(url, { room: chatRoom, chatId, generationId })),
     )
     const statuses = responses.map((r) => r.status)
     expect(statuses.filter((s) => s === 202)).toHaveLength(K)
@@ -101,7 +105,7 @@ describe('quota under concurrency', () => {
     )
     // End them (each records its usage), then count.
     for (const id of started) {
-      expect((await team.byRole.member.post(`${url}/${id}/stop`, { room: team.shared, chatId })).status).toBe(200)
+      expect((await team.byRole.member.post(`${url}/${id}/stop`, { room: chatRoom, chatId })).status).toBe(200)
     }
     await ai.ai.registry.settled()
     expect(openai.calls() - callsBefore).toBe(K)
@@ -111,8 +115,7 @@ describe('quota under concurrency', () => {
     // Refused requests left nothing behind: no answer in the room, no reservation.
     // (The peer gets the room's last changes over its websocket a moment after the server stored them.)
     const answers = await poll(
-      async () =>
-        getChat(peer.doc, chatId)!.messages.filter((m) => m.role === 'assistant' && m.id.startsWith('burst-')),
+      async () => getChatMessages(room.doc, chatId)!.filter((m) => m.role === 'assistant' && m.id.startsWith('burst-')),
       (list) => list.length >= K,
     )
     expect(answers).toHaveLength(K)
@@ -158,7 +161,7 @@ describe('isolation: a member of workspace A reaches nothing of workspace B', ()
     })
     openai.script({ chunks: ['fine'] })
     const callsBefore = openai.calls()
-    const bMessagesBefore = getChat(peerB.doc, chatB.chatId)!.messages.length
+    const bMessagesBefore = getChatMessages(chatB.room.doc, chatB.chatId)!.length
 
     const cases: { name: string; ws: string; body: Record<string, unknown> }[] = [
       { name: 'B room under A', ws: a.ws.id, body: { room: b.shared, chatId: chatB.chatId } },
@@ -187,6 +190,30 @@ describe('isolation: a member of workspace A reaches nothing of workspace B', ()
       },
       { name: 'unknown workspace', ws: ghostId(), body: { room: sharedRoom(ghostId()), chatId: chatA.chatId } },
       { name: 'malformed room', ws: a.ws.id, body: { room: 'w/../etc', chatId: chatA.chatId } },
+      // Chat rooms (decision 021): access follows the index room; a chat room names its one chat.
+      { name: 'B chat room under A', ws: a.ws.id, body: { room: chatB.chatRoom, chatId: chatB.chatId } },
+      { name: 'B chat room under B', ws: b.ws.id, body: { room: chatB.chatRoom, chatId: chatB.chatId } },
+      { name: 'A chat room, another chat', ws: a.ws.id, body: { room: chatA.chatRoom, chatId: chatB.chatId } },
+      {
+        name: 'B question in A chat room',
+        ws: a.ws.id,
+        body: { room: chatA.chatRoom, chatId: chatA.chatId, messageId: chatB.questionId },
+      },
+      {
+        name: 'B chat as a B owner private chat room',
+        ws: b.ws.id,
+        body: { room: chatRoomOf(privateRoom(b.ws.id, b.byRole.owner.user!.id), chatB.chatId), chatId: chatB.chatId },
+      },
+      {
+        name: 'A colleague private chat room',
+        ws: a.ws.id,
+        body: { room: chatRoomOf(privateRoom(a.ws.id, a.byRole.admin.user!.id), chatA.chatId), chatId: chatA.chatId },
+      },
+      {
+        name: 'A chat room, chat not listed in it',
+        ws: a.ws.id,
+        body: { room: chatRoomOf(a.shared, 'nochat'), chatId: 'nochat' },
+      },
     ]
     const results = []
     for (const c of cases) {
@@ -207,7 +234,7 @@ describe('isolation: a member of workspace A reaches nothing of workspace B', ()
     expect(
       (
         await mA.post(`/api/workspaces/${a.ws.id}/generate/${chatB.questionId}/stop`, {
-          room: b.shared,
+          room: chatB.chatRoom,
           chatId: chatB.chatId,
         })
       ).status,
@@ -225,7 +252,7 @@ describe('isolation: a member of workspace A reaches nothing of workspace B', ()
     expect(JSON.stringify(openai.requests.at(-1)!.body)).not.toContain('SECRET-B')
 
     // Nothing was written into B or charged to it.
-    expect(getChat(peerB.doc, chatB.chatId)!.messages).toHaveLength(bMessagesBefore)
+    expect(getChatMessages(chatB.room.doc, chatB.chatId)).toHaveLength(bMessagesBefore)
     expect(await h.db.select().from(usageEvent).where(eq(usageEvent.workspaceId, b.ws.id))).toHaveLength(0)
   })
 

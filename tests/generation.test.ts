@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { usageEvent } from '../db/schema'
 import { costMicros, findModel } from '../shared/models'
 import { privateRoom, sharedRoom } from '../shared/rooms'
-import { getChat } from '../shared/doc'
+import { getChat, getChatSummary } from '../shared/doc'
 import { askInRoom, joinRoom, messageIn, startAi } from './helpers/ai-harness'
 import { startFakeAnthropic } from './helpers/fake-anthropic'
 import { startFakeOpenAI } from './helpers/fake-openai'
@@ -56,13 +56,14 @@ describe.each([
   test('streams into the room live for another member, ends done, and is metered once at the catalog price', async () => {
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
-    const watcher = await join(team.shared, team.byRole.admin)
     const chunks = ['The capital', ' of France', ' is', ' Paris', '.']
     fake().script({ chunks, delayMs: 120, usage: { inputTokens: 31, outputTokens: 9 } })
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, { model, title: 'Geo', author: 'm' })
+    const { chatId, chatRoom } = await askInRoom(ai.node, asker, team.shared, { model, title: 'Geo', author: 'm' })
+    // Another member has the chat open: connected to the chat's own room (decision 021).
+    const watcher = await join(chatRoom, team.byRole.admin)
 
     const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, {
-      room: team.shared,
+      room: chatRoom,
       chatId,
     })
     expect(res.status).toBe(202)
@@ -108,6 +109,11 @@ describe.each([
     })
     // The question reached the provider.
     expect(JSON.stringify(fake().requests.at(-1)!.body)).toContain('What is the capital of France?')
+    // The asker's sidebar (the index room alone) shows the answer as the chat's last message.
+    await until(
+      () => getChatSummary(asker.doc, chatId),
+      (c) => c?.messageCount === 2 && c.lastRole === 'assistant' && c.preview === chunks.join(''),
+    )
   })
 
   test('stop ends the stream, keeps the partial answer, and records its usage', async () => {
@@ -115,25 +121,29 @@ describe.each([
     const asker = await join(team.shared, team.byRole.member)
     fake().script({ chunks: ['Once', ' upon', ' a', ' time', ' there'], delayMs: 50, hangAfter: 2 })
     const calls = fake().calls()
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, { model, title: 'Story', author: 'm' })
-    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: team.shared, chatId })
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, asker, team.shared, {
+      model,
+      title: 'Story',
+      author: 'm',
+    })
+    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: chatRoom, chatId })
     const { messageId } = res.body as { messageId: string }
     await until(
-      () => messageIn(asker.doc, chatId, messageId)?.content,
+      () => messageIn(room.doc, chatId, messageId)?.content,
       (c) => c === 'Once upon',
     )
     // Anyone who may ask in the room may stop: here, another member.
     const stop = await team.byRole.admin.post(`/api/workspaces/${team.ws.id}/generate/${messageId}/stop`, {
-      room: team.shared,
+      room: chatRoom,
       chatId,
     })
     expect(stop.status).toBe(200)
     expect(stop.body).toEqual({ status: 'stopped' })
     await until(
-      () => messageIn(asker.doc, chatId, messageId)?.status,
+      () => messageIn(room.doc, chatId, messageId)?.status,
       (s) => s === 'stopped',
     )
-    expect(messageIn(asker.doc, chatId, messageId)!.content).toBe('Once upon')
+    expect(messageIn(room.doc, chatId, messageId)!.content).toBe('Once upon')
     expect(fake().calls()).toBe(calls + 1)
     await until(
       () => fake().requests.at(-1)!.clientDisconnected,
@@ -151,16 +161,20 @@ describe.each([
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
     fake().script({ status: 400, errorMessage: 'model overloaded' })
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, { model, title: 'Err', author: 'm' })
-    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: team.shared, chatId })
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, asker, team.shared, {
+      model,
+      title: 'Err',
+      author: 'm',
+    })
+    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: chatRoom, chatId })
     const { messageId } = res.body as { messageId: string }
     await until(
-      () => messageIn(asker.doc, chatId, messageId)?.status,
+      () => messageIn(room.doc, chatId, messageId)?.status,
       (s) => s === 'error',
     )
-    expect(messageIn(asker.doc, chatId, messageId)!.error).toMatch(/provider/i)
+    expect(messageIn(room.doc, chatId, messageId)!.error).toMatch(/provider/i)
     // No text came, so there is no speed to tell.
-    expect(messageIn(asker.doc, chatId, messageId)!.timing).toBeUndefined()
+    expect(messageIn(room.doc, chatId, messageId)!.timing).toBeUndefined()
     await ai.ai.registry.settled()
     expect(await usageOf(messageId)).toHaveLength(1)
   })
@@ -171,38 +185,38 @@ describe('failures that do not hang', () => {
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
     openai.script({ chunks: ['Half', ' an', ' answer', ' here'], delayMs: 30, dropAfter: 2 })
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, {
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, asker, team.shared, {
       model: 'openai:gpt-4o-mini',
       title: 'Drop',
       author: 'm',
     })
-    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: team.shared, chatId })
+    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: chatRoom, chatId })
     const { messageId } = res.body as { messageId: string }
     await until(
-      () => messageIn(asker.doc, chatId, messageId)?.status,
+      () => messageIn(room.doc, chatId, messageId)?.status,
       (s) => s === 'error',
     )
-    expect(messageIn(asker.doc, chatId, messageId)!.content).toBe('Half an')
+    expect(messageIn(room.doc, chatId, messageId)!.content).toBe('Half an')
   })
 
   test('a model that stops sending is ended by the timeout with a clear reason', async () => {
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
     openai.script({ chunks: ['Thinking', ' very', ' hard'], delayMs: 20, hangAfter: 1 })
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, {
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, asker, team.shared, {
       model: 'openai:gpt-4o-mini',
       title: 'Slow',
       author: 'm',
     })
-    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: team.shared, chatId })
+    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: chatRoom, chatId })
     const { messageId } = res.body as { messageId: string }
     await until(
-      () => messageIn(asker.doc, chatId, messageId)?.status,
+      () => messageIn(room.doc, chatId, messageId)?.status,
       (s) => s === 'error',
       5000,
     )
-    expect(messageIn(asker.doc, chatId, messageId)!.error).toMatch(/too long/)
-    expect(messageIn(asker.doc, chatId, messageId)!.content).toBe('Thinking')
+    expect(messageIn(room.doc, chatId, messageId)!.error).toMatch(/too long/)
+    expect(messageIn(room.doc, chatId, messageId)!.content).toBe('Thinking')
   })
 })
 
@@ -211,33 +225,34 @@ describe('retries, versions and titles', () => {
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
     openai.script({ chunks: ['Once'], usage: { inputTokens: 5, outputTokens: 1 } })
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, {
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, asker, team.shared, {
       model: 'openai:gpt-4o-mini',
       title: 'Retry',
       author: 'm',
     })
+    // The first request names the index room (a client from before decision 021), the retry the chat's room.
     const body = { room: team.shared, chatId, generationId: 'gen-retry-1' }
     const calls = openai.calls()
     const first = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, body)
     expect(first.body).toMatchObject({ status: 'started', messageId: 'gen-retry-1' })
     await ai.ai.registry.settled()
-    const again = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, body)
+    const again = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { ...body, room: chatRoom })
     expect(again.status).toBe(202)
     expect(again.body).toMatchObject({ status: 'exists', messageId: 'gen-retry-1' })
     await ai.ai.registry.settled()
     expect(openai.calls()).toBe(calls + 1)
     expect(await usageOf('gen-retry-1')).toHaveLength(1)
     await until(
-      () => messageIn(asker.doc, chatId, 'gen-retry-1')?.status,
+      () => messageIn(room.doc, chatId, 'gen-retry-1')?.status,
       (s) => s === 'done',
     )
-    expect(getChat(asker.doc, chatId)!.messages.filter((m) => m.role === 'assistant')).toHaveLength(1)
+    expect(getChat(asker.doc, chatId, room.doc)!.messages.filter((m) => m.role === 'assistant')).toHaveLength(1)
   })
 
   test('regenerating keeps the earlier answer as a previous version; the model sees only the latest turn', async () => {
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
-    const { chatId, questionId } = await askInRoom(ai.node, asker, team.shared, {
+    const { chatId, questionId, room } = await askInRoom(ai.node, asker, team.shared, {
       model: 'openai:gpt-4o-mini',
       title: 'Versions',
       author: 'm',
@@ -255,10 +270,10 @@ describe('retries, versions and titles', () => {
     const first = await ask('First answer')
     const second = await ask('Second answer')
     await until(
-      () => messageIn(asker.doc, chatId, second)?.status,
+      () => messageIn(room.doc, chatId, second)?.status,
       (s) => s === 'done',
     )
-    const answers = getChat(asker.doc, chatId)!.messages.filter((m) => m.replyTo === questionId)
+    const answers = getChat(asker.doc, chatId, room.doc)!.messages.filter((m) => m.replyTo === questionId)
     expect(answers.map((m) => [m.id, m.content])).toEqual([
       [first, 'First answer'],
       [second, 'Second answer'],
@@ -271,15 +286,15 @@ describe('retries, versions and titles', () => {
   test('a chat gets a title after its first answer, metered as its own call', async () => {
     const team = await teamWithEveryRole(h)
     const asker = await join(team.shared, team.byRole.member)
-    const { chatId } = await askInRoom(ai.node, asker, team.shared, { model: 'demo', author: 'm' })
-    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: team.shared, chatId })
+    const { chatId, chatRoom, room } = await askInRoom(ai.node, asker, team.shared, { model: 'demo', author: 'm' })
+    const res = await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: chatRoom, chatId })
     const { messageId } = res.body as { messageId: string }
     await ai.ai.registry.settled()
     await until(
       () => getChat(asker.doc, chatId)?.title,
       (t) => !!t,
     )
-    expect(messageIn(asker.doc, chatId, messageId)!.content).toMatch(/Demo model/)
+    expect(messageIn(room.doc, chatId, messageId)!.content).toMatch(/Demo model/)
     const title = await usageOf(`${messageId}.title`)
     expect(title).toHaveLength(1)
     expect(title[0]).toMatchObject({ kind: 'title', model: 'demo', chatId })
@@ -292,10 +307,14 @@ describe('who may ask', () => {
     const team = await teamWithEveryRole(h)
     const viewer = await join(team.shared, team.byRole.viewer)
     const member = await join(team.shared, team.byRole.member)
-    const { chatId } = await askInRoom(ai.node, member, team.shared, { model: 'demo', title: 'T', author: 'm' })
+    const { chatId, chatRoom } = await askInRoom(ai.node, member, team.shared, {
+      model: 'demo',
+      title: 'T',
+      author: 'm',
+    })
     void viewer
     const refused = await team.byRole.viewer.post(`/api/workspaces/${team.ws.id}/generate`, {
-      room: team.shared,
+      room: chatRoom,
       chatId,
     })
     expect(refused.status).toBe(403)
@@ -313,15 +332,18 @@ describe('who may ask', () => {
   test('too many requests from one member in a minute are refused with 429', async () => {
     const team = await teamWithEveryRole(h)
     const peer = await join(team.shared, team.byRole.member)
-    const { chatId } = await askInRoom(ai.node, peer, team.shared, { model: 'demo', title: 'Busy', author: 'm' })
+    const { chatId, chatRoom } = await askInRoom(ai.node, peer, team.shared, {
+      model: 'demo',
+      title: 'Busy',
+      author: 'm',
+    })
     const limiter = ai.ai.limiter
     try {
       ai.ai.limiter = (await import('../app/server/ai/rate-limit')).createRateLimiter({ limit: 2, windowMs: 60_000 })
       const statuses = []
       for (let i = 0; i < 3; i++) {
         statuses.push(
-          (await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: team.shared, chatId }))
-            .status,
+          (await team.byRole.member.post(`/api/workspaces/${team.ws.id}/generate`, { room: chatRoom, chatId })).status,
         )
       }
       expect(statuses).toEqual([202, 202, 429])

@@ -134,6 +134,9 @@ const PROBES: Probe[] = [
   ['resend invitation', (c, t) => c.post(`/api/workspaces/${t.id}/invitations/${t.invitationId}/resend`)],
   ['workspace by slug', (c, t) => c.get(`/api/workspaces/by-slug/${t.slug}`)],
   ['workspace invitations', (c, t) => c.get(`/api/workspaces/${t.id}/invitations`)],
+  ['export', (c, t) => c.get(`/api/workspaces/${t.id}/export`)],
+  ['share a chat', (c, t) => c.post(`/api/workspaces/${t.id}/chats/c1/move`, { to: 'shared' })],
+  ['make a chat private', (c, t) => c.post(`/api/workspaces/${t.id}/chats/c1/move`, { to: 'private' })],
 ]
 
 /** The outsider acting in their own workspace but naming the victim's rows. */

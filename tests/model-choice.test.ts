@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { createSidekiq, LOCAL_ORIGIN } from '../shared/doc'
+import { privateRoom } from '../shared/rooms'
 import { askInRoom, joinRoom, startAi } from './helpers/ai-harness'
 import { startFakeAnthropic } from './helpers/fake-anthropic'
 import { startFakeOpenAI, type FakeServer } from './helpers/fake-openai'
@@ -41,9 +42,13 @@ describe('which model answers', () => {
     const peer = await joinRoom(ai.node, team.shared, team.byRole.member)
     peers.push(peer)
     const url = (p: string) => `/api/workspaces/${team.ws.id}/${p}`
-    const modelFor = async (opts: { model?: string; sidekiqId?: string }) => {
-      const { chatId } = await askInRoom(ai.node, peer, team.shared, { title: 'M', author: 'm', ...opts })
-      const res = await team.byRole.member.post(url('generate'), { room: team.shared, chatId })
+    const mine = privateRoom(team.ws.id, team.byRole.member.user!.id)
+    const own = await joinRoom(ai.node, mine, team.byRole.member)
+    peers.push(own)
+    const modelFor = async (opts: { model?: string; sidekiqId?: string }, where: 'shared' | 'private' = 'shared') => {
+      const [index, name] = where === 'shared' ? [peer, team.shared] : [own, mine]
+      const { chatId, chatRoom } = await askInRoom(ai.node, index, name, { title: 'M', author: 'm', ...opts })
+      const res = await team.byRole.member.post(url('generate'), { room: chatRoom, chatId })
       expect(res.status).toBe(202)
       return (res.body as { model: string }).model
     }
@@ -53,8 +58,8 @@ describe('which model answers', () => {
       200,
     )
     expect(await modelFor({})).toBe('anthropic:claude-sonnet-4-0')
-    const mine = await team.byRole.member.post(url('my-default-model'), { model: 'openai:gpt-4.1-mini' })
-    expect(mine.body).toEqual({ member: 'openai:gpt-4.1-mini', workspace: 'anthropic:claude-sonnet-4-0' })
+    const myDefault = await team.byRole.member.post(url('my-default-model'), { model: 'openai:gpt-4.1-mini' })
+    expect(myDefault.body).toEqual({ member: 'openai:gpt-4.1-mini', workspace: 'anthropic:claude-sonnet-4-0' })
     expect(await modelFor({})).toBe('openai:gpt-4.1-mini')
     const sidekiq = createSidekiq(
       peer.doc,
@@ -62,6 +67,8 @@ describe('which model answers', () => {
       LOCAL_ORIGIN,
     )
     expect(await modelFor({ sidekiqId: sidekiq.id })).toBe('openai:gpt-4o')
+    // A private chat's sidekiq is read from the shared room, where sidekiqs live.
+    expect(await modelFor({ sidekiqId: sidekiq.id }, 'private')).toBe('openai:gpt-4o')
     expect(await modelFor({ sidekiqId: sidekiq.id, model: 'demo' })).toBe('demo')
     // Another member's own default is theirs alone.
     const other = await team.byRole.admin.get(url('models'))

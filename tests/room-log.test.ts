@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { compactRoom, createUpdateAppender, loadRoom } from '../db/room-storage'
+import { compactRoom, copyRoomStorage, createUpdateAppender, deleteRoomStorage, loadRoom } from '../db/room-storage'
 import { roomSnapshot, roomUpdate, workspace } from '../db/schema'
-import { sharedRoom } from '../shared/rooms'
+import { sharedChatRoom, sharedRoom } from '../shared/rooms'
 import { createWorkspace } from './helpers/fixtures'
 import { createHarness, signUp, type Harness } from './helpers/harness'
 
@@ -55,5 +55,48 @@ describe('the room update log', () => {
     ]
     expect(await rowsOf(doomed.id)).toEqual([0, 0])
     expect(await rowsOf(kept.id)).toEqual([1, 1])
+  })
+})
+
+describe('a chat room’s storage', () => {
+  const hex = (updates: Uint8Array[]) => updates.map((u) => Buffer.from(u).toString('hex'))
+
+  test('deleting it removes its log and snapshot, and no other room’s', async () => {
+    const owner = await signUp(h, 'Owner')
+    const ws = await createWorkspace(owner)
+    const [doomed, kept] = [sharedChatRoom(ws.id, 'doomed'), sharedChatRoom(ws.id, 'kept')]
+    const appender = createUpdateAppender(h.database.logWriter)
+    for (const room of [doomed, kept]) {
+      await appender.append(room, ws.id, bytes(10))
+      await compactRoom(h.db, room, ws.id, (updates) => updates[updates.length - 1])
+      await appender.append(room, ws.id, bytes(10))
+    }
+    expect(await deleteRoomStorage(h.db, doomed)).toBe(1)
+    expect(await loadRoom(h.db, doomed)).toEqual({ updates: [], logLength: 0 })
+    expect((await loadRoom(h.db, kept)).updates).toHaveLength(2)
+    expect(await deleteRoomStorage(h.db, doomed)).toBe(0)
+  })
+
+  test('copying it adds the same bytes once, however often it runs; with deleteSource the source is gone', async () => {
+    const owner = await signUp(h, 'Owner')
+    const ws = await createWorkspace(owner)
+    const [from, to] = [sharedChatRoom(ws.id, 'from'), sharedChatRoom(ws.id, 'to')]
+    const appender = createUpdateAppender(h.database.logWriter)
+    const first = [bytes(20), bytes(30)]
+    for (const u of first) await appender.append(from, ws.id, u)
+    await compactRoom(h.db, from, ws.id, (updates) => new Uint8Array(Buffer.concat(updates)))
+    const later = bytes(40)
+    await appender.append(from, ws.id, later)
+    const source = (await loadRoom(h.db, from)).updates
+
+    expect(hex(await copyRoomStorage(h.db, from, to, ws.id))).toEqual(hex(source))
+    expect(await copyRoomStorage(h.db, from, to, ws.id)).toEqual([])
+    expect(hex((await loadRoom(h.db, to)).updates)).toEqual(hex(source))
+
+    const last = bytes(50)
+    await appender.append(from, ws.id, last)
+    expect(hex(await copyRoomStorage(h.db, from, to, ws.id, { deleteSource: true }))).toEqual(hex([last]))
+    expect(await loadRoom(h.db, from)).toEqual({ updates: [], logLength: 0 })
+    expect(hex((await loadRoom(h.db, to)).updates)).toEqual(hex([...source, last]))
   })
 })

@@ -1,13 +1,18 @@
+import { readFileSync } from 'node:fs'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { workspace } from '../db/schema'
+import type * as Y from 'yjs'
 import {
   appendMessage,
   chatRecords,
   createChat,
   createSidekiq,
   getChat,
+  getChatMessages,
   listChats,
+  openChatRoom,
+  type ChatRecord,
   listSidekiqs,
   setArchived,
   setChatModel,
@@ -16,9 +21,9 @@ import {
   sidekiqRecords,
 } from '../shared/doc'
 import { PLANS } from '../shared/plans'
-import { privateRoom, sharedRoom } from '../shared/rooms'
+import { chatRoomOf, privateRoom, sharedRoom } from '../shared/rooms'
 import { EXPORT_FILE_VERSION, type WorkspaceFile } from '../shared/schemas/workspace-export'
-import { addMember, errorOf, invitationRows, outboxFor, setPlan, workspaceRow } from './helpers/fixtures'
+import { addMember, errorOf, invitationRows, outboxFor, poll, setPlan, workspaceRow } from './helpers/fixtures'
 import { signUp, type TestClient } from './helpers/harness'
 import { roundTrip, storedDoc, teamWithEveryRole, until, type Team } from './sync/sync-clients'
 import { useSyncSuite } from './sync/sync-suite'
@@ -35,11 +40,35 @@ const { join } = suite
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0)
 const idOf = (c: TestClient) => c.user!.id
 
+/** `client`'s provider on the room of chat `chatId` listed in `index`, the room opened as the chat's. */
+async function chatRoomPeer(index: string, client: TestClient, chatId: string) {
+  const peer = await join(chatRoomOf(index, chatId), client)
+  openChatRoom(peer.doc, chatId)
+  return peer
+}
+
+/**
+ * Every chat an index room lists, as stored: its entry from the index room,
+ * its messages from its own room (decision 021).
+ */
+async function storedChats(indexRoom: string): Promise<ChatRecord[]> {
+  const index = await storedDoc(suite.h, indexRoom)
+  const rooms = new Map<string, Y.Doc>()
+  for (const chat of listChats(index)) rooms.set(chat.id, await storedDoc(suite.h, chatRoomOf(indexRoom, chat.id)))
+  return chatRecords(index, (id) => rooms.get(id) ?? null)
+}
+
+/** A stored chat with its messages and the index's activity. */
+async function storedChat(indexRoom: string, chatId: string) {
+  return getChat(await storedDoc(suite.h, indexRoom), chatId, await storedDoc(suite.h, chatRoomOf(indexRoom, chatId)))
+}
+
 /**
  * A workspace with a default model, sidekiqs by two people, shared chats
  * with answers (usage and timing), a reply, an error, a pinned and an
  * archived chat, the owner's private chats and an admin's private chat.
- * Everything is written by the people's own providers and held by the server.
+ * Everything is written by the people's own providers, each chat listed in
+ * its index room and its messages in its own room, and held by the server.
  */
 async function builtWorkspace(team: Team) {
   const { owner, admin, member } = team.byRole
@@ -71,13 +100,14 @@ async function builtWorkspace(team: Team) {
     sidekiqId: writer.id,
     sidekiqName: writer.name,
   })
-  appendMessage(o.doc, talk.id, {
+  const talkO = await chatRoomPeer(team.shared, owner, talk.id)
+  appendMessage(talkO.doc, talk.id, {
     role: 'user',
     authorId: idOf(owner),
     content: 'Draft the launch note',
     createdAt: T0 + 11,
   })
-  const answer = appendMessage(o.doc, talk.id, {
+  const answer = appendMessage(talkO.doc, talk.id, {
     role: 'assistant',
     authorId: 'assistant',
     status: 'streaming',
@@ -85,25 +115,26 @@ async function builtWorkspace(team: Team) {
     createdAt: T0 + 12,
     model: 'openai:gpt-4o-mini',
   })
-  setMessageStatus(o.doc, talk.id, answer.id, {
+  setMessageStatus(talkO.doc, talk.id, answer.id, {
     status: 'done',
     usage: { inputTokens: 120, outputTokens: 48, costMicros: 47 },
     timing: { firstTokenMs: 310, durationMs: 1840 },
   })
   setPinned(o.doc, talk.id, true)
   // The member replies once the answer has reached them.
+  const talkM = await join(chatRoomOf(team.shared, talk.id), member)
   await until(
-    () => getChat(m.doc, talk.id)?.messages.length ?? 0,
+    () => getChatMessages(talkM.doc, talk.id)?.length ?? 0,
     (n) => n === 2,
   )
-  appendMessage(m.doc, talk.id, {
+  appendMessage(talkM.doc, talk.id, {
     role: 'user',
     authorId: idOf(member),
     content: 'Shorter, please',
     createdAt: T0 + 13,
     replyTo: answer.id,
   })
-  appendMessage(m.doc, talk.id, {
+  appendMessage(talkM.doc, talk.id, {
     role: 'assistant',
     authorId: 'assistant',
     status: 'error',
@@ -113,24 +144,41 @@ async function builtWorkspace(team: Team) {
   })
   const old = createChat(m.doc, { title: 'Old notes', createdBy: idOf(member), createdAt: T0 + 20 })
   setChatModel(m.doc, old.id, 'demo')
-  appendMessage(m.doc, old.id, { role: 'user', authorId: idOf(member), content: 'Archived talk', createdAt: T0 + 21 })
+  const oldM = await chatRoomPeer(team.shared, member, old.id)
+  appendMessage(oldM.doc, old.id, {
+    role: 'user',
+    authorId: idOf(member),
+    content: 'Archived talk',
+    createdAt: T0 + 21,
+  })
   setArchived(m.doc, old.id, true)
 
   const mine = createChat(oPrivate.doc, { title: 'My drafts', createdBy: idOf(owner), createdAt: T0 + 30 })
-  appendMessage(oPrivate.doc, mine.id, {
+  const mineO = await chatRoomPeer(team.privateOf(owner), owner, mine.id)
+  appendMessage(mineO.doc, mine.id, {
     role: 'user',
     authorId: idOf(owner),
     content: 'Owner thinking aloud',
     createdAt: T0 + 31,
   })
   const secret = createChat(aPrivate.doc, { title: 'Admin secret', createdBy: idOf(admin), createdAt: T0 + 40 })
-  appendMessage(aPrivate.doc, secret.id, {
+  const secretA = await chatRoomPeer(team.privateOf(admin), admin, secret.id)
+  appendMessage(secretA.doc, secret.id, {
     role: 'user',
     authorId: idOf(admin),
     content: 'SECRET-OF-THE-ADMIN',
     createdAt: T0 + 41,
   })
-  await Promise.all([o, m, oPrivate, aPrivate].map((p) => roundTrip(p)))
+  await Promise.all([o, m, oPrivate, aPrivate, talkO, talkM, oldM, mineO, secretA].map((p) => roundTrip(p)))
+  // The server writes each chat's activity into its index entry (paced, a moment after the room's
+  // change is stored): wait until storage holds it, so what is read later is what an export reads.
+  const counted = async (index: string, want: Record<string, number>) =>
+    poll(
+      async () => Object.fromEntries(listChats(await storedDoc(suite.h, index)).map((c) => [c.id, c.messageCount])),
+      (counts) => Object.entries(want).every(([id, n]) => counts[id] === n),
+    )
+  await counted(team.shared, { [talk.id]: 4, [old.id]: 1 })
+  await counted(team.privateOf(owner), { [mine.id]: 1 })
   return { secretChatId: secret.id }
 }
 
@@ -175,10 +223,10 @@ describe('exporting a workspace', () => {
     const shared = await storedDoc(suite.h, team.shared)
     expect(file.sidekiqs).toEqual(sidekiqRecords(shared))
     expect(file.sidekiqs.map((s) => s.name)).toEqual(expect.arrayContaining(['Writer', 'Reviewer']))
-    expect(file.sharedChats).toEqual(chatRecords(shared))
+    expect(file.sharedChats).toEqual(await storedChats(team.shared))
     expect(file.sharedChats.map((c) => c.title).sort()).toEqual(['Launch plan', 'Old notes'])
     const launch = file.sharedChats.find((c) => c.title === 'Launch plan')!
-    expect(launch).toMatchObject({ pinned: true, archived: false, sidekiqName: 'Writer' })
+    expect(launch).toMatchObject({ pinned: true, archived: false, sidekiqName: 'Writer', updatedAt: T0 + 14 })
     expect(launch.messages.map((msg) => msg.status)).toEqual(['done', 'done', 'done', 'error'])
     expect(launch.messages[1]).toMatchObject({
       usage: { inputTokens: 120, outputTokens: 48, costMicros: 47 },
@@ -252,24 +300,41 @@ describe('importing a workspace', () => {
     expect(bySlug.body.role).toBe('owner')
     expect(bySlug.body.workspace.memberCount).toBe(1)
 
-    // Content, read back through the document model from storage: equal to the original's.
-    const [before, after] = [await storedDoc(suite.h, team.shared), await storedDoc(suite.h, sharedRoom(created.id))]
+    // Content, read back through the document model from storage: equal to the original's, each
+    // chat listed in the index (its activity included) and its messages in a room of its own.
+    const newShared = sharedRoom(created.id)
+    const [before, after] = [await storedDoc(suite.h, team.shared), await storedDoc(suite.h, newShared)]
     expect(listSidekiqs(after)).toEqual(listSidekiqs(before))
     expect(listChats(after)).toEqual(listChats(before))
-    for (const chat of listChats(before)) expect(getChat(after, chat.id)).toEqual(getChat(before, chat.id))
-    const [mineBefore, mineAfter] = [
-      await storedDoc(suite.h, team.privateOf(owner)),
-      await storedDoc(suite.h, privateRoom(created.id, owner.user!.id)),
-    ]
-    expect(chatRecords(mineAfter)).toEqual(chatRecords(mineBefore))
+    expect(
+      listChats(after)
+        .map((c) => c.messageCount)
+        .sort(),
+    ).toEqual([1, 4])
+    for (const chat of listChats(before)) {
+      expect(await storedChat(newShared, chat.id)).toEqual(await storedChat(team.shared, chat.id))
+      expect(getChatMessages(after, chat.id)).toBeNull()
+    }
+    expect(await storedChats(privateRoom(created.id, owner.user!.id))).toEqual(await storedChats(team.privateOf(owner)))
     const launch = listChats(after).find((c) => c.title === 'Launch plan')!
-    expect(getChat(after, launch.id)!.messages.map((msg) => [msg.status, msg.usage, msg.timing, msg.replyTo])).toEqual(
-      getChat(before, launch.id)!.messages.map((msg) => [msg.status, msg.usage, msg.timing, msg.replyTo]),
+    expect(
+      (await storedChat(newShared, launch.id))!.messages.map((msg) => [msg.status, msg.usage, msg.timing, msg.replyTo]),
+    ).toEqual(
+      (await storedChat(team.shared, launch.id))!.messages.map((msg) => [
+        msg.status,
+        msg.usage,
+        msg.timing,
+        msg.replyTo,
+      ]),
     )
 
-    // The sync server serves the new rooms to the owner at once.
-    const live = await join(sharedRoom(created.id), owner)
+    // The sync server serves the new rooms to the owner at once: the index, and a chat's own room.
+    const live = await join(newShared, owner)
     expect(listChats(live.doc)).toEqual(listChats(before))
+    const liveChat = await join(chatRoomOf(newShared, launch.id), owner)
+    expect(getChatMessages(liveChat.doc, launch.id)?.map((msg) => msg.content)).toEqual(
+      (await storedChat(team.shared, launch.id))!.messages.map((msg) => msg.content),
+    )
 
     // People: invited with their roles, each told by email; members once they accept.
     const invitations = await invitationRows(suite.h, created.id)
@@ -290,6 +355,33 @@ describe('importing a workspace', () => {
     const second = (await exportOf(owner, created.id)).body as WorkspaceFile
     expect(second.members).toEqual(first.members)
     expect({ ...second, exportedAt: null }).toEqual({ ...first, exportedAt: null })
+  })
+
+  test('a file written by the previous version (each chat with its messages) imports into rooms of their own', async () => {
+    // Made by the app before decision 021 (commit 1bfc74e), from a workspace whose rooms held chats with their messages.
+    const file = JSON.parse(
+      readFileSync(new URL('./fixtures/workspace-file-v1.json', import.meta.url), 'utf8'),
+    ) as WorkspaceFile
+    const person = await signUp(suite.h, 'Keeper of old files')
+    const res = await person.post('/api/workspaces/import', file)
+    expect(res.status).toBe(201)
+    const id = res.body.workspace.id as string
+    const index = await storedDoc(suite.h, sharedRoom(id))
+    // The index lists each chat, its activity computed from its messages; the messages are in the chat's room.
+    expect(listChats(index).map((c) => [c.id, c.messageCount, c.lastRole ?? null, c.preview ?? null])).toEqual([
+      ['chat-launch', 4, 'assistant', ''],
+      ['chat-empty', 0, null, null],
+      ['chat-old', 1, 'user', 'Archived talk'],
+    ])
+    expect(getChatMessages(index, 'chat-launch')).toBeNull()
+    expect(await storedChats(sharedRoom(id))).toEqual(file.sharedChats)
+    expect(await storedChats(privateRoom(id, person.user!.id))).toEqual(file.privateChats)
+    const again = (await exportOf(person, id)).body as WorkspaceFile
+    expect([again.sidekiqs, again.sharedChats, again.privateChats]).toEqual([
+      file.sidekiqs,
+      file.sharedChats,
+      file.privateChats,
+    ])
   })
 
   test('content is never dropped; people past the plan’s invitation limit are reported, not invited', async () => {
@@ -337,8 +429,8 @@ describe('importing a workspace', () => {
     ])
     expect(res.body.notInvited.map((i: { email: string }) => i.email)).toEqual([team.byRole.viewer.user!.email])
     // The file's private chats are the importer's now; the exporter has no private room there.
-    expect(chatRecords(await storedDoc(suite.h, privateRoom(id, other.user!.id)))).toEqual(file.privateChats)
-    expect(chatRecords(await storedDoc(suite.h, privateRoom(id, team.byRole.owner.user!.id)))).toEqual([])
+    expect(await storedChats(privateRoom(id, other.user!.id))).toEqual(file.privateChats)
+    expect(await storedChats(privateRoom(id, team.byRole.owner.user!.id))).toEqual([])
   })
 
   test('a name whose slug is reserved or taken still gets a free address', async () => {

@@ -2,16 +2,10 @@ import { useNavigate, useParams } from '@tanstack/react-router'
 import { useEffect, useState, type Ref } from 'react'
 import type * as Y from 'yjs'
 import { AppError } from '../../shared/errors'
-import {
-  LOCAL_ORIGIN,
-  deleteChat,
-  moveChat,
-  renameChat,
-  setArchived,
-  setPinned,
-  type ChatSummary,
-} from '../../shared/doc'
+import { LOCAL_ORIGIN, renameChat, setArchived, setPinned, type ChatSummary } from '../../shared/doc'
+import { api, errorMessage } from '../lib/api'
 import { groupChats, titleMatches } from '../lib/chat-groups'
+import { useOnline } from '../lib/offline/online-only'
 import { useChatSummaries } from '../lib/sync/use-chat-summaries'
 import { useWorkspaceReplica } from '../lib/sync/workspace-replica-context'
 import { ChatListItem, shownTitle, type ChatItemActions, type ChatRoom } from './chat-list-item'
@@ -71,10 +65,11 @@ export function ChatList({
   const shared = useChatSummaries(replica?.shared ?? null)
   const mine = useChatSummaries(replica?.private ?? null)
   const now = useNow()
+  const online = useOnline()
   const [query, setQuery] = useState('')
   const [pendingDelete, setPendingDelete] = useState<{ room: ChatRoom; chat: ChatSummary } | null>(null)
 
-  const docOf = (room: ChatRoom): Y.Doc | null => (replica ? replica[room].doc : null)
+  const docOf = (room: ChatRoom): Y.Doc | null => (replica ? replica.index(room).doc : null)
   /** Runs a write; a refusal becomes a toast. */
   const attempt = (write: () => void, done?: string): void => {
     try {
@@ -104,15 +99,22 @@ export function ChatList({
       togglePin: () => attempt(() => setPinned(doc, chat.id, !chat.pinned, LOCAL_ORIGIN)),
       archive: () => attempt(() => setArchived(doc, chat.id, true, LOCAL_ORIGIN), 'Chat archived'),
       // Taking a shared chat private removes it from everyone else's list, so only its author may.
+      // Moving copies the chat's room on the server (decision 021): it needs a connection.
       move:
         room === 'private' || chat.createdBy === userId
           ? {
-              label: room === 'private' ? 'Move to shared' : 'Move to private',
-              run: () =>
-                attempt(
-                  () => moveChat(doc, replica[other].doc, chat.id, LOCAL_ORIGIN),
-                  other === 'shared' ? 'Moved to shared chats' : 'Moved to your private chats',
-                ),
+              label: `${room === 'private' ? 'Move to shared' : 'Move to private'}${online ? '' : ' (needs a connection)'}`,
+              run: () => {
+                if (!navigator.onLine) {
+                  toast.show('Moving a chat needs a connection: you are offline.', 'error')
+                  return
+                }
+                api(`/api/workspaces/${replica.workspaceId}/chats/${chat.id}/move`, { to: other }).then(
+                  () =>
+                    toast.show(other === 'shared' ? 'Moved to shared chats' : 'Moved to your private chats', 'success'),
+                  (error: unknown) => toast.show(errorMessage(error), 'error'),
+                )
+              },
             }
           : null,
       remove: () => setPendingDelete({ room, chat }),
@@ -123,10 +125,8 @@ export function ChatList({
     if (!pendingDelete) return
     const { room, chat } = pendingDelete
     setPendingDelete(null)
-    const doc = docOf(room)
-    if (!doc) return
     attempt(() => {
-      deleteChat(doc, chat.id, LOCAL_ORIGIN)
+      replica?.deleteChat(room, chat.id)
       if (openChatId === chat.id) void navigate({ to: '/w/$workspaceSlug', params: { workspaceSlug: slug } })
     }, 'Chat deleted')
   }

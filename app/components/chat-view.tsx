@@ -4,25 +4,30 @@ import {
   chatSidekiqLabel,
   currentClientState,
   editMessageContent,
-  getChat,
+  getChatMessages,
+  getChatSummary,
   newId,
+  openChatRoom,
   setChatModel,
   setChatSidekiq,
-  type Chat,
   type Message,
 } from '../../shared/doc'
 import { api, errorMessage } from '../lib/api'
 import { lastQuestion, threadOf } from '../lib/chat-thread'
+import { useOnline } from '../lib/offline/online-only'
+import { CHAT_FULL_CODE, CHAT_GONE_CODE } from '../lib/sync/room-closes'
 import { useDocValue } from '../lib/sync/use-doc'
 import {
+  useChatPresence,
+  useChatRoom,
   usePendingGenerations,
-  usePresence,
-  useKeptChat,
   useReplicaLoaded,
+  useRoomState,
   useWorkspaceReplica,
 } from '../lib/sync/workspace-replica-context'
 import { useMemberNames } from '../lib/use-member-names'
 import { AnswerItem } from './chat/answer-item'
+import { ChatNotice } from './chat/chat-notice'
 import { ConversationStarters } from './conversation-starters'
 import { ModelPicker } from './model-picker'
 import { SidekiqPicker } from './sidekiq-picker'
@@ -34,11 +39,13 @@ import { PlainText } from './chat/message-text'
 const OPEN = new Set(['pending', 'streaming'])
 
 /**
- * One chat, read live from whichever of the workspace's rooms holds it: the
- * people's messages and the AI's answers as they stream in (the server
- * writes them into the room, so every member sees the same). Asking writes
- * the question into the room, then asks the server for the answer through
- * the workspace's queue, which holds the request while offline.
+ * One chat: its entry from the index room that lists it (shared or
+ * private), its messages from its own room (decision 021), opened while it
+ * is on screen: the people's messages and the AI's answers as they stream
+ * in (the server writes them into the room, so every member sees the same).
+ * Asking writes the question into the chat's room, then asks the server for
+ * the answer through the workspace's queue, which holds the request while
+ * offline.
  */
 export function ChatView({
   workspaceId,
@@ -53,38 +60,47 @@ export function ChatView({
 }) {
   const replica = useWorkspaceReplica()
   const loaded = useReplicaLoaded(replica)
-  const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChat(d, chatId), null)
-  const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChat(d, chatId), null)
-  const presence = usePresence()
+  const online = useOnline()
+  const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
+  const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
+  const summary = inShared ?? inPrivate
+  const kind = inShared ? 'shared' : inPrivate ? 'private' : null
+  const isShared = kind === 'shared'
+  const index = replica && kind ? replica.index(kind) : null
+  const room = useChatRoom(replica, kind, chatId)
+  const roomState = useRoomState(replica, room)
+  const inRoom = useDocValue(room?.doc ?? null, (d) => getChatMessages(d, chatId), null, chatId)
+  // A chat still in the old layout (a device copy not converted yet) has its messages beside its entry.
+  const inIndex = useDocValue(index?.doc ?? null, (d) => getChatMessages(d, chatId), null, chatId)
+  const presence = useChatPresence(isShared ? room : null)
   const pending = usePendingGenerations()
   const names = useMemberNames(workspaceId, userId)
   const [error, setError] = useState<string | null>(null)
-  // Until the rooms have loaded, the chat as this device kept it when it was last open: read only.
-  const kept = useKeptChat(replica, chatId)
-  const live = inShared ?? inPrivate
-  const shown = live ? null : loaded ? null : kept
-  const chat: Chat | null = live ?? shown?.chat ?? null
-  const room = inShared ? replica?.shared : inPrivate ? replica?.private : shown?.room
-  const isShared = inShared ? true : !!shown && shown.room === replica?.shared
-  const canWrite = mayWrite && !!live
-  const entries = useMemo(() => threadOf(chat?.messages ?? []), [chat?.messages])
-  // Sidekiqs live in the shared room, whichever room holds the chat.
+  // A room not marked as this chat's yet holds none of it: an empty chat once the server has answered.
+  const messages = inRoom ?? inIndex ?? (roomState.synced ? EMPTY : null)
+  const full = roomState.closedWith?.code === CHAT_FULL_CODE
+  const gone = roomState.closedWith?.code === CHAT_GONE_CODE
+  const canWrite = mayWrite && !!room && roomState.loaded && messages !== null && !full && !gone
+  const entries = useMemo(() => threadOf(messages ?? EMPTY), [messages])
+  // Sidekiqs live in the shared room, whichever room lists the chat.
   const sidekiq = useDocValue(
     replica?.shared.doc ?? null,
-    (d) => (chat ? chatSidekiqLabel(d, chat) : null),
+    (d) => (summary ? chatSidekiqLabel(d, summary) : null),
     null,
-    `${chat?.sidekiqId}:${chat?.sidekiqName}`,
+    `${summary?.sidekiqId}:${summary?.sidekiqName}`,
   )
 
-  // The open chat is kept on the device with its messages, to show at once next time.
-  useEffect(() => replica?.keepOpenChat(chatId), [replica, chatId])
-
-  // Tell the others which chat is open here; nothing once it is closed.
+  // Tell the others in the chat's room (and the workspace) that it is open here; nothing once it is closed.
   useEffect(() => {
-    if (!replica || !isShared) return
+    if (!replica || !room || !isShared) return
     replica.setPresence({ chatId, typing: false })
-    return () => replica.setPresence({ chatId: null, typing: false })
-  }, [replica, chatId, isShared])
+    replica.setChatPresence(room, chatId, false)
+    return () => {
+      replica.setPresence({ chatId: null, typing: false })
+      // The room may stay open a moment among the recently shown: leave it now.
+      if (!room.isDestroyed) room.remote.awareness.setLocalState(null)
+    }
+  }, [replica, room, chatId, isShared])
 
   useEffect(() => {
     if (!replica) return
@@ -94,31 +110,41 @@ export function ChatView({
   }, [replica, chatId])
 
   const end = useRef<HTMLDivElement>(null)
-  const lastContentLength = chat?.messages.at(-1)?.content.length ?? 0
+  const lastContentLength = messages?.at(-1)?.content.length ?? 0
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' })
-  }, [chat?.messages.length, lastContentLength])
+  }, [messages?.length, lastContentLength])
 
   if (!replica) return <p className="p-6 text-sm text-zinc-500">Opening the workspace…</p>
-  if ((!chat || !room) && !loaded) {
-    return (
-      <p className="p-6 text-sm text-zinc-500" role="status">
-        Opening the chat…
-      </p>
-    )
-  }
-  if (!chat || !room) {
-    return (
-      <p className="p-6 text-sm text-zinc-500" role="status">
+  if (!summary) {
+    return loaded ? (
+      <ChatNotice testId="chat-missing">
         This chat is not here (yet): it may still be syncing, or it was deleted.
-      </p>
+      </ChatNotice>
+    ) : (
+      <ChatNotice testId="chat-opening">Opening the chat…</ChatNotice>
     )
   }
+  if (!room || !messages) {
+    // Offline, a chat whose room this device did not keep has nothing to show until the connection is back.
+    if (room && roomState.loaded && !online) {
+      return (
+        <ChatNotice testId="chat-not-on-device">
+          This chat is not on this device. It opens once you are back online.
+        </ChatNotice>
+      )
+    }
+    return <ChatNotice testId="chat-opening">Opening the chat…</ChatNotice>
+  }
+  const chat = { ...summary, messages }
   const here = isShared ? presence.filter((p) => p.chatId === chatId) : []
   const typing = here.filter((p) => p.typing && p.id !== userId)
   const waiting = new Set(pending.filter((g) => g.chatId === chatId).map((g) => g.messageId))
   const answering = chat.messages.some((m) => m.role === 'assistant' && OPEN.has(m.status))
   const latest = lastQuestion(entries)
+  // Written in the old layout only while the chat is still there on this device and its room holds none of it.
+  const legacy = inRoom === null && inIndex !== null && index !== null
+  const target = legacy ? index.doc : room.doc
 
   const requestAnswer = (question: Message) => {
     setError(null)
@@ -127,19 +153,21 @@ export function ChatView({
       chatId,
       messageId: question.id,
       generationId: newId(),
-      after: currentClientState(room.doc),
+      // The server waits for this client's edits of the chat's room; an old-layout write reaches it converted.
+      ...(legacy ? {} : { after: currentClientState(room.doc) }),
     })
   }
   const ask = (content: string) => {
     try {
-      requestAnswer(appendMessage(room.doc, chatId, { role: 'user', authorId: userId, content }))
+      if (!legacy) openChatRoom(room.doc, chatId)
+      requestAnswer(appendMessage(target, chatId, { role: 'user', authorId: userId, content }))
     } catch (e) {
       setError(errorMessage(e))
     }
   }
   const editAndResend = (question: Message, content: string) => {
     try {
-      requestAnswer(editMessageContent(room.doc, chatId, question.id, content))
+      requestAnswer(editMessageContent(target, chatId, question.id, content))
     } catch (e) {
       setError(errorMessage(e))
     }
@@ -151,6 +179,7 @@ export function ChatView({
       setError(errorMessage(e))
     }
   }
+  const metadataDoc = index?.doc ?? null
 
   return (
     <div className="mx-auto flex h-full max-w-3xl flex-col px-4 py-6 sm:px-6">
@@ -165,9 +194,9 @@ export function ChatView({
           <SidekiqPicker
             value={chat.sidekiqId ?? null}
             deletedName={chat.sidekiqName}
-            onChange={(_id, picked) =>
-              setChatSidekiq(room.doc, chatId, picked ? { id: picked.id, name: picked.name } : null)
-            }
+            onChange={(_id, picked) => {
+              if (metadataDoc) setChatSidekiq(metadataDoc, chatId, picked ? { id: picked.id, name: picked.name } : null)
+            }}
           />
         ) : sidekiq ? (
           <span className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs text-zinc-700" data-testid="chat-sidekiq">
@@ -180,7 +209,9 @@ export function ChatView({
           allowDefault
           defaultModel={sidekiq?.sidekiq?.model}
           disabled={!canWrite}
-          onChange={(model) => setChatModel(room.doc, chatId, model)}
+          onChange={(model) => {
+            if (metadataDoc) setChatModel(metadataDoc, chatId, model)
+          }}
         />
       </div>
       {chat.messages.length === 0 ? (
@@ -228,6 +259,21 @@ export function ChatView({
         )}
       </ol>
       <div ref={end} />
+      {full ? (
+        <p
+          className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800"
+          role="alert"
+          data-testid="chat-full"
+        >
+          This chat is full: it has reached the size limit, and what is written here no longer reaches the others. Start
+          a new chat to go on; your other chats work as before. What you typed stays in the box below.
+        </p>
+      ) : null}
+      {gone ? (
+        <p className="mt-3 rounded-md bg-zinc-100 px-3 py-2 text-sm text-zinc-700" role="alert" data-testid="chat-gone">
+          This chat is no longer available here: it was deleted or moved.
+        </p>
+      ) : null}
       {error ? (
         <p className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" role="alert">
           {error}
@@ -235,11 +281,11 @@ export function ChatView({
       ) : null}
       <TypingLine people={typing} />
       {mayWrite ? (
-        // Shown from the device's copy until the room loads: one can start typing, and send once it has.
+        // A full chat keeps what was typed: sending is off, the draft stays.
         <Composer
-          disabled={answering || !live}
+          disabled={answering || !canWrite}
           onSend={ask}
-          onTyping={(t) => (isShared ? replica.setPresence({ typing: t }) : undefined)}
+          onTyping={(t) => (isShared && !full ? replica.setChatPresence(room, chatId, t) : undefined)}
         />
       ) : (
         <p className="mt-4 text-sm text-zinc-500">Viewers read chats; they do not write in them.</p>
@@ -247,6 +293,8 @@ export function ChatView({
     </div>
   )
 }
+
+const EMPTY: readonly Message[] = []
 
 /** A question and its answer, as one item of the conversation's list. */
 function QuestionGroup({ children }: { children: ReactNode }) {

@@ -1,5 +1,14 @@
 import type * as Y from 'yjs'
-import { importChat, importSidekiq, migrateDoc, serverOrigin } from '../../shared/doc'
+import {
+  assertChatImportable,
+  chatActivity,
+  importChatEntry,
+  importChatMessages,
+  importSidekiq,
+  migrateDoc,
+  serverOrigin,
+} from '../../shared/doc'
+import { chatRoomOf } from '../../shared/rooms'
 import type { Db } from '../client'
 import { usageEvent } from '../schema'
 import { chunkEnds, type ChatPlan, type UsagePlan } from './plan-chats'
@@ -42,30 +51,41 @@ export function writeSidekiq(rooms: RoomWriter, room: string, workspaceId: strin
 }
 
 /**
- * A chat into a private room: one change (one transaction, one stored
- * update), so a killed run never leaves half a chat, and a re-run appends
- * only the messages the room lacks. A long chat is written as growing
- * prefixes of its messages, each its own change, so no one update is huge;
- * a run killed between them is completed the same way.
+ * A chat into a private room (decision 021): its messages into the chat's
+ * own room, then its entry into the private room's index, each a change of
+ * its own (one transaction, one stored update). A re-run appends only the
+ * messages the room lacks and lists the chat only if it is not listed, so
+ * a run killed anywhere in between is completed by the next. A long chat
+ * is written as growing prefixes of its messages, each its own change, so
+ * no one update is huge. The index is checked first, so a chat refused
+ * there (its id taken by something unreadable) leaves nothing behind.
  */
 export async function writeChat(
   rooms: RoomWriter,
-  room: string,
+  indexRoom: string,
   workspaceId: string,
   plan: ChatPlan,
   limits: ChatLimits,
   changed: ImportCounts,
 ) {
-  const { messages } = plan.record
+  const { record } = plan
+  const chatRoom = chatRoomOf(indexRoom, record.id)
+  await rooms.change(indexRoom, workspaceId, (doc) => assertChatImportable(doc, record.id))
+  const { messages } = record
   for (const end of chunkEnds(messages, limits.maxUpdateBytes, limits.maxUpdateMessages)) {
-    const result = await rooms.change(
-      room,
+    changed.messages += await rooms.change(
+      chatRoom,
       workspaceId,
-      stamped((doc) => importChat(doc, { ...plan.record, messages: messages.slice(0, end) }, IMPORT_ORIGIN)),
+      stamped((doc) => importChatMessages(doc, { ...record, messages: messages.slice(0, end) }, IMPORT_ORIGIN)),
     )
-    if (result.created) changed.chats++
-    changed.messages += result.addedMessages
   }
+  const activity = await rooms.change(chatRoom, workspaceId, (doc) => chatActivity(doc, record.id))
+  const created = await rooms.change(
+    indexRoom,
+    workspaceId,
+    stamped((doc) => importChatEntry(doc, record, activity ?? { messageCount: 0 }, IMPORT_ORIGIN)),
+  )
+  if (created) changed.chats++
 }
 
 /**

@@ -1,10 +1,13 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { AppError } from '../errors'
+import { CHAT_ROOM_MESSAGES_KEY, chatRoomMessages, isChatRoomOf } from './chat-room'
 import { readStored, type ReadOptions } from './read'
 
 /**
- * The `chats` root type's key and stored layout. Kept apart from `chats.ts`
+ * The `chats` root type's key and stored layout: every chat with its
+ * messages, in an index room written before decision 021 (the old layout,
+ * which the server converts and readers still read). Kept apart from `chats.ts`
  * because both `chats.ts` (a chat with its messages) and `messages.ts`
  * (mutations that find their chat) need it, and neither may import the other
  * without a cycle.
@@ -71,6 +74,44 @@ export function findChat(doc: Y.Doc, chatId: string): ChatEntry | undefined {
  */
 export function requireChat(doc: Y.Doc, chatId: string): ChatEntry {
   const chat = findChat(doc, chatId)
+  if (!chat) throw new AppError('NOT_FOUND', 'Chat not found')
+  return chat
+}
+
+/**
+ * Where a chat's messages are written: its own room (decision 021), or,
+ * in a room still in the layout before it, the `messages` of its entry in
+ * `chats`. `touch` moves the chat's `updatedAt` where the messages live
+ * beside it; a chat room's activity reaches the index through the server.
+ */
+export interface ChatMessages {
+  readonly chatId: string
+  readonly messages: Y.Array<unknown>
+  /** The array's path, where readers report what they skip: `messages`, or `chats/<id>/messages`. */
+  readonly path: string
+  touch(at: number): void
+}
+
+/** The chat's messages in `doc`, or `undefined` when `doc` holds neither its room nor a readable old-layout entry. */
+export function findChatMessages(doc: Y.Doc, chatId: string): ChatMessages | undefined {
+  if (isChatRoomOf(doc, chatId)) {
+    return { chatId, messages: chatRoomMessages(doc), path: CHAT_ROOM_MESSAGES_KEY, touch: () => {} }
+  }
+  const legacy = findChat(doc, chatId)
+  if (!legacy) return undefined
+  return {
+    chatId,
+    messages: legacy.value.messages,
+    path: `${CHATS_KEY}/${chatId}/messages`,
+    touch: (at) => {
+      if (at > legacy.value.updatedAt) legacy.map.set('updatedAt', at)
+    },
+  }
+}
+
+/** The chat's messages or a `NOT_FOUND`. */
+export function requireChatMessages(doc: Y.Doc, chatId: string): ChatMessages {
+  const chat = findChatMessages(doc, chatId)
   if (!chat) throw new AppError('NOT_FOUND', 'Chat not found')
   return chat
 }

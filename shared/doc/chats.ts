@@ -1,15 +1,24 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { z } from 'zod'
 import { AppError } from '../errors'
 import { parseInput } from '../validation'
-import { CHATS_KEY, chatsRoot, readChatEntry, requireChat, storedChat, type StoredChat } from './chat-store'
+import {
+  chatIndexRoot,
+  indexEntries,
+  findIndexEntry,
+  requireIndexEntry,
+  storedIndexEntry,
+  type StoredIndexEntry,
+  writeIndexEntry,
+} from './chat-index'
+import { chatsRoot, findChatMessages } from './chat-store'
 import { docId, newId, timestamp } from './ids'
-import { hasOpenMessage, type Message, messageSchema, readMessages } from './messages'
+import { type Message, type MessageRole, messageSchema, readMessages } from './messages'
 import { type DocOrigin, LOCAL_ORIGIN } from './origin'
 import type { ReadOptions } from './read'
 import { sidekiqNameInput } from './sidekiqs'
 
-/** A chat without its messages, as the sidebar lists it. */
+/** A chat without its messages, as the sidebar lists it: its entry in the chat index. */
 export interface ChatSummary {
   readonly id: string
   /** Empty until named; the UI shows a placeholder. */
@@ -29,13 +38,20 @@ export interface ChatSummary {
   readonly model?: string
   readonly pinned: boolean
   readonly archived: boolean
+  /** Messages in the chat's room, as the server last counted them. */
+  readonly messageCount: number
+  /** Who wrote the last message, and as what. */
+  readonly lastAuthorId?: string
+  readonly lastRole?: MessageRole
+  /** The last message's text on one line, cut short. */
+  readonly preview?: string
 }
 
 /**
  * A `ChatSummary` as plain data (kept outside the doc, e.g. the sidebar's
  * copy on the device), checked when read back.
  */
-export const chatSummarySchema = storedChat.omit({ messages: true })
+export const chatSummarySchema = storedIndexEntry
 
 /** A chat with its messages as readers return it: the shape of a copy kept outside the doc. */
 export const chatSchema = chatSummarySchema.extend({ messages: z.array(messageSchema) })
@@ -62,7 +78,7 @@ export const createChatInput = z.strictObject({
 /** What `createChat` accepts, before defaults. */
 export type CreateChatInput = z.input<typeof createChatInput>
 
-function toSummary(v: StoredChat): ChatSummary {
+function toSummary(v: StoredIndexEntry): ChatSummary {
   return {
     id: v.id,
     title: v.title,
@@ -74,6 +90,10 @@ function toSummary(v: StoredChat): ChatSummary {
     ...(v.model !== undefined ? { model: v.model } : {}),
     pinned: v.pinned,
     archived: v.archived,
+    messageCount: v.messageCount,
+    ...(v.lastAuthorId !== undefined ? { lastAuthorId: v.lastAuthorId } : {}),
+    ...(v.lastRole !== undefined ? { lastRole: v.lastRole } : {}),
+    ...(v.preview !== undefined ? { preview: v.preview } : {}),
   }
 }
 
@@ -88,49 +108,67 @@ function compareChats(a: ChatSummary, b: ChatSummary): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
-/** Every readable chat of the doc, archived ones included (they carry `archived: true`). */
-export function listChats(doc: Y.Doc, options?: ReadOptions): ChatSummary[] {
-  const out: ChatSummary[] = []
-  chatsRoot(doc).forEach((raw, key) => {
-    const chat = readChatEntry(key, raw, options)
-    if (chat) out.push(toSummary(chat.value))
-  })
-  return out.sort(compareChats)
+/** Every readable chat of an index room, archived ones included (they carry `archived: true`). */
+export function listChats(index: Y.Doc, options?: ReadOptions): ChatSummary[] {
+  return indexEntries(index, options)
+    .map((entry) => toSummary(entry.value))
+    .sort(compareChats)
 }
 
-/** The chat with its readable messages, or `null` when it is absent or unreadable. */
-export function getChat(doc: Y.Doc, chatId: string, options?: ReadOptions): Chat | null {
-  const root = chatsRoot(doc)
-  if (!root.has(chatId)) return null
-  const chat = readChatEntry(chatId, root.get(chatId), options)
-  if (!chat) return null
-  return { ...toSummary(chat.value), messages: readMessages(chat.value.messages, `${CHATS_KEY}/${chatId}`, options) }
+/** The chat's index entry, or `null` when the index room lists no such chat. */
+export function getChatSummary(index: Y.Doc, chatId: string): ChatSummary | null {
+  const entry = findIndexEntry(index, chatId)
+  return entry ? toSummary(entry.value) : null
 }
 
-/** Creates an empty chat. Throws `CONFLICT` when the id is taken in this doc. */
-export function createChat(doc: Y.Doc, input: CreateChatInput, origin: DocOrigin = LOCAL_ORIGIN): ChatSummary {
+/**
+ * The readable messages of a chat held in `doc`: its own room, or an
+ * old-layout room holding the chat with its messages. `null` when `doc`
+ * holds neither (a chat room not loaded yet, or not this chat's).
+ */
+export function getChatMessages(doc: Y.Doc, chatId: string, options?: ReadOptions): Message[] | null {
+  const chat = findChatMessages(doc, chatId)
+  return chat ? readMessages(chat.messages, chat.path, options) : null
+}
+
+/**
+ * The chat with its messages: its entry in `index`, its messages from
+ * `room` (the chat's own room) or, for a chat not yet converted, from beside
+ * the entry. `null` when the index lists no such chat; no messages when
+ * neither doc holds them yet.
+ */
+export function getChat(index: Y.Doc, chatId: string, room?: Y.Doc | null, options?: ReadOptions): Chat | null {
+  const summary = getChatSummary(index, chatId)
+  if (!summary) return null
+  const messages = (room && getChatMessages(room, chatId, options)) ?? getChatMessages(index, chatId, options) ?? []
+  return { ...summary, messages }
+}
+
+/**
+ * Lists a new, empty chat in an index room. Its messages go to its own
+ * room (`openChatRoom`). Throws `CONFLICT` when the id is taken in this room.
+ */
+export function createChat(index: Y.Doc, input: CreateChatInput, origin: DocOrigin = LOCAL_ORIGIN): ChatSummary {
   const v = parseInput(createChatInput, input)
   const id = v.id ?? newId()
   const createdAt = v.createdAt ?? Date.now()
-  doc.transact(() => {
-    const root = chatsRoot(doc)
-    // A second set under the same key would replace the first chat with all its messages.
-    if (root.has(id)) throw new AppError('CONFLICT', 'A chat with this id already exists')
-    const map = new Y.Map<unknown>()
-    map.set('id', id)
-    map.set('title', v.title)
-    map.set('createdBy', v.createdBy)
-    map.set('createdAt', createdAt)
-    map.set('updatedAt', createdAt)
-    if (v.sidekiqId !== undefined) map.set('sidekiqId', v.sidekiqId)
-    if (v.sidekiqName !== undefined) map.set('sidekiqName', v.sidekiqName)
-    if (v.model !== undefined) map.set('model', v.model)
-    map.set('pinned', v.pinned)
-    map.set('archived', false)
-    map.set('messages', new Y.Array<unknown>())
-    root.set(id, map)
+  index.transact(() => {
+    // A second set under the same key would replace the first chat.
+    if (chatIndexRoot(index).has(id) || chatsRoot(index).has(id))
+      throw new AppError('CONFLICT', 'A chat with this id already exists')
+    writeIndexEntry(index, {
+      id,
+      title: v.title,
+      createdBy: v.createdBy,
+      createdAt,
+      updatedAt: createdAt,
+      sidekiqId: v.sidekiqId,
+      sidekiqName: v.sidekiqName,
+      model: v.model,
+      pinned: v.pinned,
+    })
   }, origin)
-  return toSummary(requireChat(doc, id).value)
+  return toSummary(requireIndexEntry(index, id).value)
 }
 
 /**
@@ -139,8 +177,8 @@ export function createChat(doc: Y.Doc, input: CreateChatInput, origin: DocOrigin
  * conversation, and renaming an old chat should not lift it to the top.
  */
 function updateChat(doc: Y.Doc, chatId: string, origin: DocOrigin, write: (map: Y.Map<unknown>) => void): ChatSummary {
-  doc.transact(() => write(requireChat(doc, chatId).map), origin)
-  return toSummary(requireChat(doc, chatId).value)
+  doc.transact(() => write(requireIndexEntry(doc, chatId).map), origin)
+  return toSummary(requireIndexEntry(doc, chatId).value)
 }
 
 /** Picks the chat's model (a catalog id), or clears it (`null`) to fall back to the sidekiq's and the defaults. */
@@ -211,40 +249,41 @@ export function setArchived(
 }
 
 /**
- * Deletes a chat and its messages. Throws `NOT_FOUND` when absent. A delete
- * concurrent with an edit of the same chat wins on every peer: the edit
- * lands inside the deleted map, which no reader sees.
+ * Deletes a chat from its index room; the server then deletes the chat's
+ * room with its messages. Throws `NOT_FOUND` when absent. A delete
+ * concurrent with an edit of the same entry wins on every peer.
  */
-export function deleteChat(doc: Y.Doc, chatId: string, origin: DocOrigin = LOCAL_ORIGIN): void {
+export function deleteChat(index: Y.Doc, chatId: string, origin: DocOrigin = LOCAL_ORIGIN): void {
   const v = parseInput(z.strictObject({ chatId: docId }), { chatId })
-  doc.transact(() => {
-    requireChat(doc, v.chatId)
-    chatsRoot(doc).delete(v.chatId)
+  index.transact(() => {
+    requireIndexEntry(index, v.chatId)
+    chatIndexRoot(index).delete(v.chatId)
+    chatsRoot(index).delete(v.chatId)
   }, origin)
 }
 
 /**
- * Moves a chat, with everything in it, from one room's doc to another's:
- * how a chat goes from a member's private room to the workspace's shared
- * room and back. The copy is deep (new Y types, text with its formatting,
- * fields this version does not know), because a Y type cannot belong to two
- * docs. The source doc must be synced: what it has not received is not moved.
- *
- * The target is written first and the source deleted after: the two docs
- * cannot share a transaction, and a failure in between then leaves the chat
- * in both rooms rather than in neither. Throws `NOT_FOUND` for an unknown
- * chat, `CONFLICT` when the target has that id or an answer is still being
- * written into the chat (its streamer writes to the source room, and what it
- * wrote after the copy would be lost), `BAD_REQUEST` when both docs are one.
+ * Moves a chat's index entry from one index room to another: the part of
+ * moving a chat between a member's private room and the shared room that
+ * the index holds. The chat's own room is moved by the server, which copies
+ * its stored updates first (decision 021). The target is written first and
+ * the source deleted after, so a failure in between lists the chat twice,
+ * never nowhere. Throws `NOT_FOUND` for an unknown chat, `CONFLICT` when the
+ * target lists that id or the chat is still in the old layout (the server
+ * converts it first), `BAD_REQUEST` when both docs are one.
  */
-export function moveChat(fromDoc: Y.Doc, toDoc: Y.Doc, chatId: string, origin: DocOrigin): ChatSummary {
+export function moveChat(fromIndex: Y.Doc, toIndex: Y.Doc, chatId: string, origin: DocOrigin): ChatSummary {
   const v = parseInput(z.strictObject({ chatId: docId }), { chatId })
-  if (fromDoc === toDoc) throw new AppError('BAD_REQUEST', 'Source and target are the same doc')
-  const source = requireChat(fromDoc, v.chatId)
-  if (chatsRoot(toDoc).has(v.chatId)) throw new AppError('CONFLICT', 'The target already has a chat with this id')
-  if (hasOpenMessage(source)) throw new AppError('CONFLICT', 'An answer is still being written in this chat')
-  const copy = source.map.clone()
-  toDoc.transact(() => chatsRoot(toDoc).set(v.chatId, copy), origin)
-  fromDoc.transact(() => chatsRoot(fromDoc).delete(v.chatId), origin)
-  return toSummary(requireChat(toDoc, v.chatId).value)
+  if (fromIndex === toIndex) throw new AppError('BAD_REQUEST', 'Source and target are the same doc')
+  const source = requireIndexEntry(fromIndex, v.chatId)
+  if (source.legacy) throw new AppError('CONFLICT', 'The chat is being converted; try again in a moment')
+  if (chatIndexRoot(toIndex).has(v.chatId) || chatsRoot(toIndex).has(v.chatId))
+    throw new AppError('CONFLICT', 'The target already has a chat with this id')
+  toIndex.transact(() => writeIndexEntry(toIndex, source.value), origin)
+  fromIndex.transact(() => {
+    chatIndexRoot(fromIndex).delete(v.chatId)
+    // The emptied old-layout entry of a converted chat goes too, or it would be converted back here.
+    chatsRoot(fromIndex).delete(v.chatId)
+  }, origin)
+  return toSummary(requireIndexEntry(toIndex, v.chatId).value)
 }

@@ -55,6 +55,8 @@ export {
   chatSchema,
   listChats,
   getChat,
+  getChatSummary,
+  getChatMessages,
   createChat,
   renameChat,
   setChatModel,
@@ -64,6 +66,16 @@ export {
   deleteChat,
   moveChat,
 } from './chats'
+export {
+  type ChatActivity,
+  CHAT_INDEX_KEY,
+  PREVIEW_LENGTH,
+  chatActivity,
+  recordChatActivity,
+  previewOf,
+} from './chat-index'
+export { type ChatIndexChange, observeChatIndexChanges } from './chat-index-changes'
+export { chatRoomId, isChatRoomOf, openChatRoom } from './chat-room'
 export {
   type CreateSidekiqInput,
   type Sidekiq,
@@ -102,11 +114,16 @@ export {
   sidekiqToRecord,
   chatRecords,
   sidekiqRecords,
+  assertChatImportable,
   importChat,
+  importChatEntry,
+  importChatMessages,
   importSidekiq,
+  parseChatRecord,
 } from './records'
 export { observeSidekiqChanges, restoreSidekiq } from './sidekiq-changes'
 export { applyStoredUpdates, docFromUpdates } from './stored-updates'
-export { roomStateFromRecords } from './room-records'
+export { type RoomStates, roomStatesFromRecords } from './room-records'
 export { type PresenceState, type PresentPerson, presenceState, presenceColor, readPresence } from './presence'
 export { type ClientState, clientState, currentClientState, hasClientState, whenClientState } from './client-state'
+export { legacyChatIds, copyLegacyChatToRoom, finishLegacyChat } from './split-chats'

@@ -2,7 +2,8 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { AppError } from '../errors'
 import { parseInput } from '../validation'
-import { type ChatEntry, CHATS_KEY, chatsRoot, readChatEntry, requireChat } from './chat-store'
+import { chatRoomId, chatRoomMessages } from './chat-room'
+import { type ChatEntry, type ChatMessages, chatsRoot, readChatEntry, requireChatMessages } from './chat-store'
 import { docId, newId, timestamp } from './ids'
 import { type DocOrigin, LOCAL_ORIGIN } from './origin'
 import { type ReadOptions, readStored } from './read'
@@ -156,11 +157,11 @@ function toMessage(stored: z.output<typeof storedMessage>): Message {
  * peer. Invalid entries are skipped and reported, as are repeated ids (only
  * the first counts), so a message id names one message.
  */
-export function readMessages(messages: Y.Array<unknown>, chatPath: string, options?: ReadOptions): Message[] {
+export function readMessages(messages: Y.Array<unknown>, arrayPath: string, options?: ReadOptions): Message[] {
   const out: Message[] = []
   const seen = new Set<string>()
   messages.forEach((raw, i) => {
-    const path = `${chatPath}/messages/${i}`
+    const path = `${arrayPath}/${i}`
     const stored = readStored(storedMessage, raw, path, options)
     if (!stored) return
     if (seen.has(stored.id)) {
@@ -182,8 +183,8 @@ interface MessageEntry {
  * The first readable message with this id, the same one `readMessages`
  * keeps, so a writer never edits a copy that readers hide.
  */
-function findMessage(chat: ChatEntry, messageId: string): MessageEntry | undefined {
-  for (const raw of chat.value.messages) {
+function findMessage(chat: ChatMessages, messageId: string): MessageEntry | undefined {
+  for (const raw of chat.messages) {
     if (!(raw instanceof Y.Map) || raw.get('id') !== messageId) continue
     const value = readStored(storedMessage, raw, '', undefined)
     if (value) return { map: raw, value }
@@ -191,14 +192,14 @@ function findMessage(chat: ChatEntry, messageId: string): MessageEntry | undefin
   return undefined
 }
 
-function requireMessage(chat: ChatEntry, messageId: string): MessageEntry {
+function requireMessage(chat: ChatMessages, messageId: string): MessageEntry {
   const message = findMessage(chat, messageId)
   if (!message) throw new AppError('NOT_FOUND', 'Message not found')
   return message
 }
 
 /**
- * Moves the chat's `updatedAt` forward only, so a client with a slow clock
+ * Moves an old-layout chat's `updatedAt` forward only, so a client with a slow clock
  * cannot sink an active chat. It is a last-writer-wins value: of two appends
  * made at the same moment on two peers, every peer keeps the same one, not
  * necessarily the later; the two times differ by the length of the race.
@@ -223,7 +224,7 @@ export function appendMessage(
   const id = v.id ?? newId()
   const createdAt = v.createdAt ?? Date.now()
   doc.transact(() => {
-    const chat = requireChat(doc, cid)
+    const chat = requireChatMessages(doc, cid)
     if (findMessage(chat, id)) throw new AppError('CONFLICT', 'A message with this id already exists')
     const map = new Y.Map<unknown>()
     map.set('id', id)
@@ -239,10 +240,10 @@ export function appendMessage(
       if (!findMessage(chat, v.replyTo)) throw new AppError('NOT_FOUND', 'The message replied to is not in this chat')
       map.set('replyTo', v.replyTo)
     }
-    chat.value.messages.push([map])
-    touchChat(chat, createdAt)
+    chat.messages.push([map])
+    chat.touch(createdAt)
   }, origin)
-  return toMessage(requireMessage(requireChat(doc, cid), id).value)
+  return toMessage(requireMessage(requireChatMessages(doc, cid), id).value)
 }
 
 /**
@@ -261,7 +262,7 @@ export function appendToContent(
   const ref = parseInput(messageRef, { chatId, messageId })
   const text = parseInput(z.strictObject({ delta: content }), { delta }).delta
   doc.transact(() => {
-    const message = requireMessage(requireChat(doc, ref.chatId), ref.messageId)
+    const message = requireMessage(requireChatMessages(doc, ref.chatId), ref.messageId)
     if (!OPEN_STATUSES.has(message.value.status)) {
       throw new AppError('CONFLICT', `Message is ${message.value.status}, not streaming`)
     }
@@ -286,11 +287,11 @@ export function editMessageContent(
   const ref = parseInput(messageRef, { chatId, messageId })
   const text = parseInput(z.strictObject({ content: content.min(1, 'Required') }), { content: next }).content
   doc.transact(() => {
-    const message = requireMessage(requireChat(doc, ref.chatId), ref.messageId)
+    const message = requireMessage(requireChatMessages(doc, ref.chatId), ref.messageId)
     if (message.value.role !== 'user') throw new AppError('CONFLICT', 'Only a person’s message can be edited')
     replaceText(message.value.content, text)
   }, origin)
-  return toMessage(requireMessage(requireChat(doc, ref.chatId), ref.messageId).value)
+  return toMessage(requireMessage(requireChatMessages(doc, ref.chatId), ref.messageId).value)
 }
 
 /**
@@ -310,7 +311,7 @@ export function setMessageStatus(
   const ref = parseInput(messageRef, { chatId, messageId })
   const v = parseInput(setMessageStatusInput, input)
   doc.transact(() => {
-    const message = requireMessage(requireChat(doc, ref.chatId), ref.messageId)
+    const message = requireMessage(requireChatMessages(doc, ref.chatId), ref.messageId)
     const current = message.value.status
     if (FINAL_STATUSES.has(current) && current !== v.status) {
       throw new AppError('CONFLICT', `Message is already ${current}`)
@@ -320,7 +321,7 @@ export function setMessageStatus(
     if (v.usage !== undefined) message.map.set('usage', v.usage)
     if (v.timing !== undefined) message.map.set('timing', v.timing)
   }, origin)
-  return toMessage(requireMessage(requireChat(doc, ref.chatId), ref.messageId).value)
+  return toMessage(requireMessage(requireChatMessages(doc, ref.chatId), ref.messageId).value)
 }
 
 function writeStatus(map: Y.Map<unknown>, status: MessageStatus, error: string | undefined) {
@@ -361,23 +362,26 @@ export function closeStaleMessages(
 ): ClosedMessage[] {
   const v = parseInput(closeStaleMessagesInput, input)
   const closed: ClosedMessage[] = []
+  const closeIn = (chatId: string, messages: Y.Array<unknown>) =>
+    messages.forEach((m) => {
+      const message = readStored(storedMessage, m, '', undefined)
+      if (!message || !OPEN_STATUSES.has(message.status)) return
+      if (v.createdBefore !== undefined && message.createdAt >= v.createdBefore) return
+      writeStatus(m as Y.Map<unknown>, 'error', v.reason)
+      closed.push({ chatId, messageId: message.id })
+    })
   doc.transact(() => {
+    const roomOf = chatRoomId(doc)
+    if (roomOf !== null) closeIn(roomOf, chatRoomMessages(doc))
     chatsRoot(doc).forEach((raw, key) => {
       const chat = readChatEntry(key, raw)
-      if (!chat) return
-      chat.value.messages.forEach((m) => {
-        const message = readStored(storedMessage, m, '', undefined)
-        if (!message || !OPEN_STATUSES.has(message.status)) return
-        if (v.createdBefore !== undefined && message.createdAt >= v.createdBefore) return
-        writeStatus(m as Y.Map<unknown>, 'error', v.reason)
-        closed.push({ chatId: key, messageId: message.id })
-      })
+      if (chat) closeIn(key, chat.value.messages)
     })
   }, origin)
   return closed
 }
 
-/** Whether any message of the chat is still being written (see `moveChat`). */
-export function hasOpenMessage(chat: ChatEntry): boolean {
-  return readMessages(chat.value.messages, `${CHATS_KEY}/${chat.value.id}`).some((m) => OPEN_STATUSES.has(m.status))
+/** Whether any message of the chat is still being written (a move waits for it). */
+export function hasOpenMessage(chat: ChatMessages): boolean {
+  return readMessages(chat.messages, chat.path).some((m) => OPEN_STATUSES.has(m.status))
 }

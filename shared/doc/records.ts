@@ -2,10 +2,20 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { AppError } from '../errors'
 import { parseInput } from '../validation'
-import { chatsRoot, findChat, readChatEntry } from './chat-store'
-import { type Chat, getChat } from './chats'
+import {
+  type ChatActivity,
+  chatActivity,
+  chatIndexRoot,
+  findIndexEntry,
+  indexFieldsOfLegacyChat,
+  recordChatActivity,
+  writeIndexEntry,
+} from './chat-index'
+import { chatRoomId, chatRoomMessages, openChatRoom } from './chat-room'
+import { chatsRoot, findChat } from './chat-store'
+import { type Chat, getChat, listChats } from './chats'
 import { docId, timestamp } from './ids'
-import { MAX_CONTENT_LENGTH, MESSAGE_ROLES, MESSAGE_STATUSES, OPEN_STATUSES, readMessages, touchChat } from './messages'
+import { MAX_CONTENT_LENGTH, MESSAGE_ROLES, MESSAGE_STATUSES, OPEN_STATUSES, readMessages } from './messages'
 import type { DocOrigin } from './origin'
 import {
   type Sidekiq,
@@ -110,12 +120,29 @@ export const sidekiqRecord = z.strictObject({
 /** A sidekiq record as written (after parsing). */
 export type SidekiqRecord = z.output<typeof sidekiqRecord>
 
-/** A chat of the doc as a record; `null` when absent or unreadable. */
-export function chatToRecord(doc: Y.Doc, chatId: string): ChatRecord | null {
-  const chat: Chat | null = getChat(doc, chatId)
+/**
+ * A chat as a record: its metadata from its entry in `index`, its messages
+ * from `room` (the chat's own room) or, for a chat still in the old layout,
+ * from beside its entry. `null` when the index lists no readable chat by
+ * that id. The activity the index carries (count, preview) is not part of a
+ * record: it is computed again from the messages wherever the record lands.
+ */
+export function chatToRecord(index: Y.Doc, chatId: string, room?: Y.Doc | null): ChatRecord | null {
+  const chat: Chat | null = getChat(index, chatId, room)
   if (!chat) return null
-  const { messages, ...summary } = chat
-  return { ...summary, messages: messages.map((m) => ({ ...m })) }
+  return {
+    id: chat.id,
+    title: chat.title,
+    createdBy: chat.createdBy,
+    createdAt: chat.createdAt,
+    updatedAt: chat.updatedAt,
+    ...(chat.sidekiqId !== undefined ? { sidekiqId: chat.sidekiqId } : {}),
+    ...(chat.sidekiqName !== undefined ? { sidekiqName: chat.sidekiqName } : {}),
+    ...(chat.model !== undefined ? { model: chat.model } : {}),
+    pinned: chat.pinned,
+    archived: chat.archived,
+    messages: chat.messages.map((m) => ({ ...m })),
+  }
 }
 
 /** A sidekiq of the doc as a record; `null` when absent or unreadable. */
@@ -126,9 +153,9 @@ export function sidekiqToRecord(doc: Y.Doc, sidekiqId: string): SidekiqRecord | 
 
 /** What writing a chat record changed. */
 export interface ImportedChat {
-  /** The chat was not in the doc and was written whole. */
+  /** The index did not list the chat and now does. */
   readonly created: boolean
-  /** Messages added, the new chat's included. */
+  /** Messages added to the chat's room, the new chat's included. */
   readonly addedMessages: number
 }
 
@@ -156,46 +183,98 @@ function messageMap(m: MessageRecord): Y.Map<unknown> {
   return map
 }
 
+/** Parses a chat record, refusing it with the path of what is wrong (`BAD_REQUEST`). */
+export function parseChatRecord(record: z.input<typeof chatRecord>): ChatRecord {
+  return parseInput(chatRecord, record)
+}
+
 /**
- * Writes a chat record in one transaction. A chat not in the doc is written
- * whole, with its ids, times and flags. A chat already there keeps
- * everything it has (its people may have changed it since); only messages
- * whose ids it lacks are appended, in the record's order. Writing the same
- * record twice changes nothing the second time. Throws `CONFLICT` when the
- * id is taken by something that is not a readable chat.
+ * Throws `CONFLICT` when the index holds something under the chat's id that
+ * is not a readable chat: a record with that id cannot be written there.
+ * For a caller that writes the chat's room before its index entry.
  */
-export function importChat(doc: Y.Doc, record: z.input<typeof chatRecord>, origin: DocOrigin): ImportedChat {
-  const v = parseInput(chatRecord, record)
-  let result: ImportedChat = { created: false, addedMessages: 0 }
-  doc.transact(() => {
-    const root = chatsRoot(doc)
-    const existing = findChat(doc, v.id)
-    if (!existing) {
-      if (root.has(v.id)) throw new AppError('CONFLICT', 'The id is taken by an unreadable chat')
-      const map = new Y.Map<unknown>()
-      map.set('id', v.id)
-      map.set('title', v.title)
-      map.set('createdBy', v.createdBy)
-      map.set('createdAt', v.createdAt)
-      map.set('updatedAt', v.updatedAt)
-      if (v.sidekiqId !== undefined) map.set('sidekiqId', v.sidekiqId)
-      if (v.sidekiqName !== undefined) map.set('sidekiqName', v.sidekiqName)
-      if (v.model !== undefined) map.set('model', v.model)
-      map.set('pinned', v.pinned)
-      map.set('archived', v.archived)
-      map.set('messages', Y.Array.from(v.messages.map(messageMap)))
-      root.set(v.id, map)
-      result = { created: true, addedMessages: v.messages.length }
-      return
-    }
-    const have = new Set(readMessages(existing.value.messages, '').map((m) => m.id))
-    const missing = v.messages.filter((m) => !have.has(m.id))
-    if (!missing.length) return
-    existing.value.messages.push(missing.map(messageMap))
-    touchChat(existing, Math.max(...missing.map((m) => m.createdAt)))
-    result = { created: false, addedMessages: missing.length }
+export function assertChatImportable(index: Y.Doc, chatId: string) {
+  const taken = chatIndexRoot(index).has(chatId) || chatsRoot(index).has(chatId)
+  if (taken && !findIndexEntry(index, chatId)) throw new AppError('CONFLICT', 'The id is taken by an unreadable chat')
+}
+
+/**
+ * Step 1 of writing a chat record: the messages of the record that the
+ * chat's room lacks (by id) are appended to it, in the record's order, in
+ * one transaction; the room is marked as the chat's first. Returns how many
+ * it added: none the second time. Throws `CONFLICT` when the room belongs
+ * to another chat.
+ */
+export function importChatMessages(room: Y.Doc, record: z.input<typeof chatRecord>, origin: DocOrigin): number {
+  const v = parseChatRecord(record)
+  const owner = chatRoomId(room)
+  if (owner !== null && owner !== v.id) throw new AppError('CONFLICT', 'The room belongs to another chat')
+  const have = new Set((owner === null ? [] : readMessages(chatRoomMessages(room), 'messages')).map((m) => m.id))
+  const missing = v.messages.filter((m) => !have.has(m.id))
+  if (owner !== null && !missing.length) return 0
+  room.transact(() => {
+    openChatRoom(room, v.id, origin)
+    if (missing.length) chatRoomMessages(room).push(missing.map(messageMap))
   }, origin)
-  return result
+  return missing.length
+}
+
+/**
+ * Step 2 of writing a chat record: lists the chat in the index, with the
+ * record's metadata and the activity of its room (`chatActivity` of the
+ * room after step 1), in one transaction. A chat the index lists already
+ * keeps everything people may have changed since (title, pins); only its
+ * activity is brought up to date. One still in the old layout is listed
+ * with its own metadata, as its conversion would. Returns whether it
+ * listed the chat; writing the same entry again changes nothing.
+ */
+export function importChatEntry(
+  index: Y.Doc,
+  record: z.input<typeof chatRecord>,
+  activity: ChatActivity,
+  origin: DocOrigin,
+): boolean {
+  const v = parseChatRecord(record)
+  assertChatImportable(index, v.id)
+  const entry = findIndexEntry(index, v.id)
+  if (entry && !entry.legacy) {
+    recordChatActivity(index, v.id, activity, origin)
+    return false
+  }
+  const legacy = entry ? findChat(index, v.id) : undefined
+  const { messages: _messages, ...fields } = v
+  const metadata = legacy ? indexFieldsOfLegacyChat(legacy.value) : fields
+  index.transact(() => {
+    writeIndexEntry(index, {
+      ...metadata,
+      ...activity,
+      updatedAt: Math.max(metadata.updatedAt, activity.updatedAt ?? 0),
+    })
+  }, origin)
+  return !legacy
+}
+
+/**
+ * Writes a chat record into an index room and the chat's own room, ids and
+ * times kept: the messages the room lacks (by id) go into the room, then
+ * the chat is listed in the index with its room's activity (see
+ * `importChatMessages` and `importChatEntry`, for a caller that writes the
+ * two rooms as separate stored changes). A chat already listed keeps what
+ * it has; writing the same record twice changes nothing the second time.
+ * Throws `CONFLICT` when the id is taken by something that is not a
+ * readable chat, before anything is written.
+ */
+export function importChat(
+  index: Y.Doc,
+  room: Y.Doc,
+  record: z.input<typeof chatRecord>,
+  origin: DocOrigin,
+): ImportedChat {
+  const v = parseChatRecord(record)
+  assertChatImportable(index, v.id)
+  const addedMessages = importChatMessages(room, v, origin)
+  const created = importChatEntry(index, v, chatActivity(room, v.id) ?? { messageCount: 0 }, origin)
+  return { created, addedMessages }
 }
 
 /**
@@ -226,16 +305,16 @@ export function importSidekiq(doc: Y.Doc, record: z.input<typeof sidekiqRecord>,
   return true
 }
 
-/** Every readable chat of the doc as records, by id. */
-export function chatRecords(doc: Y.Doc): ChatRecord[] {
-  const out: ChatRecord[] = []
-  chatsRoot(doc).forEach((raw, key) => {
-    if (readChatEntry(key, raw)) {
-      const record = chatToRecord(doc, key)
-      if (record) out.push(record)
-    }
-  })
-  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+/**
+ * Every readable chat listed in the index room as records, by id; each
+ * chat's messages from `roomOf(chatId)` (its room, when the caller has it)
+ * or, for one in the old layout, from beside its entry.
+ */
+export function chatRecords(index: Y.Doc, roomOf: (chatId: string) => Y.Doc | null = () => null): ChatRecord[] {
+  return listChats(index)
+    .map((c) => c.id)
+    .sort()
+    .flatMap((id) => chatToRecord(index, id, roomOf(id)) ?? [])
 }
 
 /** Every readable sidekiq of the doc as records, by id. */

@@ -1,13 +1,7 @@
 import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import {
-  KEPT_CHATS,
-  keepChatList,
-  keepOpenChat,
-  parseChatList,
-  parseKeptChats,
-} from '../../app/lib/sync/chat-list-cache'
-import { appendMessage, createChat, deleteChat, renameChat, type Chat } from '../../shared/doc'
+import { keepChatList, parseChatList } from '../../app/lib/sync/chat-list-cache'
+import { createChat, renameChat } from '../../shared/doc'
 
 /** The room's store as the kept list sees it: one value, written whole. */
 function memoryStore() {
@@ -80,41 +74,5 @@ describe('the sidebar list kept on the device', () => {
     expect(parseChatList(JSON.stringify([{ id: 1 }]))).toBeNull()
     expect(parseChatList(42)).toBeNull()
     expect(parseChatList('[]')).toEqual([])
-  })
-})
-
-describe('the recently opened chats kept with their messages', () => {
-  test('the open chat goes first with its messages, kept current, at most KEPT_CHATS', () => {
-    const { store, write } = memoryStore()
-    const doc = new Y.Doc()
-    const chats = Array.from({ length: KEPT_CHATS + 2 }, (_, i) =>
-      createChat(doc, { createdBy: 'u1', title: `Chat ${i}` }),
-    )
-    const kept: { chats: Chat[] } = { chats: [] }
-    for (const chat of chats) keepOpenChat(doc, chat.id, kept, write)()
-    const stored = parseKeptChats(store.value)
-    expect(stored).toHaveLength(KEPT_CHATS)
-    expect(stored[0].title).toBe(`Chat ${KEPT_CHATS + 1}`)
-    expect(stored.map((c) => c.id)).not.toContain(chats[0].id)
-
-    // Reopened: first again, and what is written while open arrives a moment later.
-    const stop = keepOpenChat(doc, chats[2].id, kept, write)
-    expect(parseKeptChats(store.value)[0].id).toBe(chats[2].id)
-    appendMessage(doc, chats[2].id, { role: 'user', authorId: 'u1', content: 'Hello **there**' })
-    vi.advanceTimersByTime(1000)
-    const reopened = parseKeptChats(store.value)[0]
-    expect(reopened.messages.map((m) => [m.role, m.content])).toEqual([['user', 'Hello **there**']])
-    expect(parseKeptChats(store.value)).toHaveLength(KEPT_CHATS)
-
-    // Deleted while open: no longer kept.
-    deleteChat(doc, chats[2].id)
-    stop()
-    expect(parseKeptChats(store.value).map((c) => c.id)).not.toContain(chats[2].id)
-  })
-
-  test('unreadable or foreign data reads as no chats kept', () => {
-    expect(parseKeptChats(undefined)).toEqual([])
-    expect(parseKeptChats('nope')).toEqual([])
-    expect(parseKeptChats(JSON.stringify([{ id: 'c1', title: 'x', messages: 'not a list' }]))).toEqual([])
   })
 })

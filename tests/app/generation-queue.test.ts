@@ -28,6 +28,35 @@ describe('GenerationQueue', () => {
     second.destroy()
   })
 
+  test('a full chat’s requests are dropped, the one being retried stops, and the other chats’ go out', async () => {
+    const sent: string[] = []
+    let full = 0
+    const queue = new GenerationQueue(
+      'ws1',
+      'u1',
+      vi.fn(),
+      async (_ws, g) => {
+        if (g.room === 'w/ws1/c/full') {
+          full++
+          // The server waits for edits it refused: NOT_SYNCED, again and again.
+          throw new ApiError(409, 'NOT_SYNCED', 'Not synced yet')
+        }
+        sent.push(g.generationId)
+      },
+      new MemoryStorage(),
+    )
+    const flushing = queue.enqueue({ ...ask(1), room: 'w/ws1/c/full' })
+    void queue.enqueue({ ...ask(2), room: 'w/ws1/c/full' })
+    void queue.enqueue({ ...ask(3), room: 'w/ws1/c/other' })
+    await vi.waitFor(() => expect(full).toBe(1))
+    queue.discardRoom('w/ws1/c/full')
+    expect(queue.getPending().map((g) => g.generationId)).toEqual(['g3'])
+    await flushing
+    await vi.waitFor(() => expect(sent).toEqual(['g3']))
+    expect(full).toBeLessThanOrEqual(2)
+    queue.destroy()
+  })
+
   test('a 404 right after reconnecting is tried again until the question has reached the server', async () => {
     let calls = 0
     const queue = new GenerationQueue(

@@ -6,25 +6,29 @@ import {
   editMessageContent,
   getChat,
   listChats,
+  openChatRoom,
   serverOrigin,
   setChatModel,
 } from '../../shared/doc'
 
 const AI = serverOrigin('test')
 
+/** A chat listed in an index room (`doc`), with a question in its own room. */
 function chatWithQuestion() {
   const doc = new Y.Doc()
   const chat = createChat(doc, { title: 'Q', createdBy: 'alice' })
-  appendMessage(doc, chat.id, { id: 'q1', role: 'user', authorId: 'alice', content: 'What is 2+2?' })
-  return { doc, chatId: chat.id }
+  const room = new Y.Doc()
+  openChatRoom(room, chat.id)
+  appendMessage(room, chat.id, { id: 'q1', role: 'user', authorId: 'alice', content: 'What is 2+2?' })
+  return { doc, room, chatId: chat.id }
 }
 
 describe('answers, versions and the chat model', () => {
   test('an answer names the message it replies to; a second answer to it keeps the first as a previous version', () => {
-    const { doc, chatId } = chatWithQuestion()
-    appendMessage(doc, chatId, { id: 'a1', role: 'assistant', authorId: 'm', content: '4', replyTo: 'q1' }, AI)
-    appendMessage(doc, chatId, { id: 'a2', role: 'assistant', authorId: 'm', content: 'Four', replyTo: 'q1' }, AI)
-    const answers = getChat(doc, chatId)!.messages.filter((m) => m.replyTo === 'q1')
+    const { doc, room, chatId } = chatWithQuestion()
+    appendMessage(room, chatId, { id: 'a1', role: 'assistant', authorId: 'm', content: '4', replyTo: 'q1' }, AI)
+    appendMessage(room, chatId, { id: 'a2', role: 'assistant', authorId: 'm', content: 'Four', replyTo: 'q1' }, AI)
+    const answers = getChat(doc, chatId, room)!.messages.filter((m) => m.replyTo === 'q1')
     expect(answers.map((m) => [m.id, m.content])).toEqual([
       ['a1', '4'],
       ['a2', 'Four'],
@@ -32,27 +36,29 @@ describe('answers, versions and the chat model', () => {
   })
 
   test('an answer cannot reply to a message outside its chat', () => {
-    const { doc, chatId } = chatWithQuestion()
+    const { doc, room, chatId } = chatWithQuestion()
     const other = createChat(doc, { title: 'Other', createdBy: 'alice' })
-    appendMessage(doc, other.id, { id: 'elsewhere', role: 'user', authorId: 'alice', content: 'hi' })
+    const otherRoom = new Y.Doc()
+    openChatRoom(otherRoom, other.id)
+    appendMessage(otherRoom, other.id, { id: 'elsewhere', role: 'user', authorId: 'alice', content: 'hi' })
     expect(() =>
-      appendMessage(doc, chatId, { role: 'assistant', authorId: 'm', replyTo: 'elsewhere' }, AI),
+      appendMessage(room, chatId, { role: 'assistant', authorId: 'm', replyTo: 'elsewhere' }, AI),
     ).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }))
-    expect(getChat(doc, chatId)!.messages).toHaveLength(1)
+    expect(getChat(doc, chatId, room)!.messages).toHaveLength(1)
   })
 
   test('a person’s message can be edited, an answer cannot', () => {
-    const { doc, chatId } = chatWithQuestion()
-    appendMessage(doc, chatId, { id: 'a1', role: 'assistant', authorId: 'm', content: '4', replyTo: 'q1' }, AI)
-    editMessageContent(doc, chatId, 'q1', 'What is 3+3?')
-    expect(getChat(doc, chatId)!.messages[0].content).toBe('What is 3+3?')
-    expect(() => editMessageContent(doc, chatId, 'a1', 'five')).toThrowError(
+    const { doc, room, chatId } = chatWithQuestion()
+    appendMessage(room, chatId, { id: 'a1', role: 'assistant', authorId: 'm', content: '4', replyTo: 'q1' }, AI)
+    editMessageContent(room, chatId, 'q1', 'What is 3+3?')
+    expect(getChat(doc, chatId, room)!.messages[0].content).toBe('What is 3+3?')
+    expect(() => editMessageContent(room, chatId, 'a1', 'five')).toThrowError(
       expect.objectContaining({ code: 'CONFLICT' }),
     )
-    expect(() => editMessageContent(doc, chatId, 'q1', '')).toThrowError(
+    expect(() => editMessageContent(room, chatId, 'q1', '')).toThrowError(
       expect.objectContaining({ code: 'BAD_REQUEST' }),
     )
-    expect(getChat(doc, chatId)!.messages[1].content).toBe('4')
+    expect(getChat(doc, chatId, room)!.messages[1].content).toBe('4')
   })
 
   test('the chat’s model is set, shown in the list, and cleared; concurrent picks converge', () => {

@@ -11,14 +11,17 @@ import {
   setArchived,
   setPinned,
 } from '../../shared/doc'
-import { thrown, useFixedClock } from './helpers'
+import { chatRoomsOf, thrown, useFixedClock } from './helpers'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
+// `doc` is an index room; each chat's messages go to its own room.
 let doc: Y.Doc
+let rooms: ReturnType<typeof chatRoomsOf>
 useFixedClock(1_000)
 beforeEach(() => {
   doc = new Y.Doc()
+  rooms = chatRoomsOf(doc)
 })
 
 describe('createChat', () => {
@@ -33,6 +36,7 @@ describe('createChat', () => {
       updatedAt: 1_000,
       pinned: false,
       archived: false,
+      messageCount: 0,
     })
     expect(getChat(doc, chat.id)).toEqual({ ...chat, messages: [] })
   })
@@ -55,16 +59,24 @@ describe('createChat', () => {
       sidekiqId: 's1',
       pinned: true,
       archived: false,
+      messageCount: 0,
     })
   })
 
   test('refuses an id already taken, keeping the first chat and its messages', () => {
     createChat(doc, { id: 'c1', createdBy: 'u1', title: 'First' })
-    appendMessage(doc, 'c1', { id: 'm1', role: 'user', authorId: 'u1', content: 'hi' })
+    appendMessage(rooms.room('c1'), 'c1', { id: 'm1', role: 'user', authorId: 'u1', content: 'hi' })
     const error = thrown(() => createChat(doc, { id: 'c1', createdBy: 'u2', title: 'Second' }))
     expect(error).toBeInstanceOf(AppError)
     expect(error.code).toBe('CONFLICT')
-    expect(getChat(doc, 'c1')).toMatchObject({ title: 'First', messages: [{ id: 'm1' }] })
+    expect(getChat(doc, 'c1', rooms.room('c1'))).toMatchObject({ title: 'First', messages: [{ id: 'm1' }] })
+  })
+
+  test('lists the chat in the index only: its messages are not in the index room', () => {
+    createChat(doc, { id: 'c1', createdBy: 'u1' })
+    expect(thrown(() => appendMessage(doc, 'c1', { role: 'user', authorId: 'u1', content: 'hi' })).code).toBe(
+      'NOT_FOUND',
+    )
   })
 
   test('rejects bad input naming the fields, and writes nothing', () => {
@@ -89,20 +101,29 @@ describe('listChats', () => {
     expect(listChats(doc).map((c) => c.id)).toEqual(['pinned-old', 'new', 'a-tie', 'b-tie', 'old'])
   })
 
-  test('a new message lifts its chat to the top', () => {
+  test('a new message lifts its chat to the top once its activity reaches the index', () => {
     createChat(doc, { id: 'a', createdBy: 'u1', createdAt: 10 })
     createChat(doc, { id: 'b', createdBy: 'u1', createdAt: 20 })
-    appendMessage(doc, 'a', { role: 'user', authorId: 'u1', content: 'hi', createdAt: 50 })
+    appendMessage(rooms.room('a'), 'a', { role: 'user', authorId: 'u2', content: 'hi  there\n you', createdAt: 50 })
+    expect(listChats(doc).map((c) => c.id)).toEqual(['b', 'a'])
+    rooms.settle('a')
     expect(listChats(doc).map((c) => [c.id, c.updatedAt])).toEqual([
       ['a', 50],
       ['b', 20],
     ])
+    expect(listChats(doc)[0]).toMatchObject({
+      messageCount: 1,
+      lastAuthorId: 'u2',
+      lastRole: 'user',
+      preview: 'hi there you',
+    })
   })
 
   test('a message stamped earlier than the last activity does not move updatedAt back', () => {
     createChat(doc, { id: 'a', createdBy: 'u1', createdAt: 100 })
-    appendMessage(doc, 'a', { role: 'user', authorId: 'u1', content: 'from a slow clock', createdAt: 40 })
-    expect(getChat(doc, 'a')?.updatedAt).toBe(100)
+    appendMessage(rooms.room('a'), 'a', { role: 'user', authorId: 'u1', content: 'from a slow clock', createdAt: 40 })
+    rooms.settle('a')
+    expect(getChat(doc, 'a')).toMatchObject({ updatedAt: 100, messageCount: 1 })
   })
 
   test('lists archived chats with their flag', () => {
@@ -119,9 +140,11 @@ describe('getChat', () => {
 
   test('returns the messages in the order they were appended', () => {
     createChat(doc, { id: 'c1', createdBy: 'u1' })
-    appendMessage(doc, 'c1', { id: 'm1', role: 'user', authorId: 'u1', content: 'one', createdAt: 5 })
-    appendMessage(doc, 'c1', { id: 'm2', role: 'assistant', authorId: 'u1', content: 'two', createdAt: 3 })
-    expect(getChat(doc, 'c1')?.messages.map((m) => [m.id, m.content])).toEqual([
+    const room = rooms.room('c1')
+    appendMessage(room, 'c1', { id: 'm1', role: 'user', authorId: 'u1', content: 'one', createdAt: 5 })
+    appendMessage(room, 'c1', { id: 'm2', role: 'assistant', authorId: 'u1', content: 'two', createdAt: 3 })
+    expect(getChat(doc, 'c1')?.messages).toEqual([])
+    expect(getChat(doc, 'c1', room)?.messages.map((m) => [m.id, m.content])).toEqual([
       ['m1', 'one'],
       ['m2', 'two'],
     ])
@@ -159,8 +182,8 @@ describe('chat metadata', () => {
     expect(thrown(() => setPinned(doc, 'c1', 'yes' as unknown as boolean)).fields).toHaveProperty('pinned')
   })
 
-  test('deleteChat removes the chat and its messages', () => {
-    appendMessage(doc, 'c1', { role: 'user', authorId: 'u1', content: 'bye' })
+  test('deleteChat removes the chat from the index', () => {
+    appendMessage(rooms.room('c1'), 'c1', { role: 'user', authorId: 'u1', content: 'bye' })
     deleteChat(doc, 'c1')
     expect(getChat(doc, 'c1')).toBeNull()
     expect(listChats(doc)).toEqual([])

@@ -1,7 +1,19 @@
 import * as Y from 'yjs'
 import { afterEach, beforeEach, vi } from 'vitest'
+import { CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
+import { CHAT_ROOM_MESSAGES_KEY, CHAT_ROOM_META_KEY } from '../../shared/doc/chat-room'
 import { CHATS_KEY } from '../../shared/doc/chat-store'
-import { getChat, getSchemaVersion, type InvalidValue, listChats, listSidekiqs } from '../../shared/doc'
+import {
+  chatActivity,
+  getChat,
+  getSchemaVersion,
+  type InvalidValue,
+  listChats,
+  listSidekiqs,
+  openChatRoom,
+  recordChatActivity,
+  serverOrigin,
+} from '../../shared/doc'
 import { META_KEY } from '../../shared/doc/schema-version'
 import { SIDEKIQS_KEY } from '../../shared/doc/sidekiqs'
 
@@ -34,6 +46,9 @@ export function roomJson(doc: Y.Doc): unknown {
   return {
     meta: doc.getMap(META_KEY).toJSON(),
     chats: doc.getMap(CHATS_KEY).toJSON(),
+    chatIndex: doc.getMap(CHAT_INDEX_KEY).toJSON(),
+    chatRoom: doc.getMap(CHAT_ROOM_META_KEY).toJSON(),
+    messages: doc.getArray(CHAT_ROOM_MESSAGES_KEY).toJSON(),
     sidekiqs: doc.getMap(SIDEKIQS_KEY).toJSON(),
   }
 }
@@ -89,5 +104,57 @@ export function useFixedClock(at: number): void {
   })
   afterEach(() => {
     vi.useRealTimers()
+  })
+}
+
+/**
+ * The chat rooms of one index room, made on first use and stamped as their
+ * chat's room, with what the sync server does after each chat room write:
+ * the chat's activity written into its index entry.
+ */
+export function chatRoomsOf(index: Y.Doc) {
+  const rooms = new Map<string, Y.Doc>()
+  const room = (chatId: string): Y.Doc => {
+    let doc = rooms.get(chatId)
+    if (!doc) {
+      doc = new Y.Doc()
+      openChatRoom(doc, chatId)
+      rooms.set(chatId, doc)
+    }
+    return doc
+  }
+  return {
+    room,
+    /** Writes the chat's activity into the index, as the server does after storing a chat room's update. */
+    settle(chatId: string) {
+      const activity = chatActivity(room(chatId), chatId)
+      if (activity) recordChatActivity(index, chatId, activity, serverOrigin('chat-activity'))
+    },
+  }
+}
+
+/**
+ * Writes a chat in the layout before decision 021 (`chats/<id>` with its
+ * messages beside it), as an index room stored by an older version holds
+ * it. The message writers still find such a chat, so tests fill it with them.
+ */
+export function createLegacyChat(
+  doc: Y.Doc,
+  fields: { id: string; createdBy: string; title?: string; createdAt?: number } & Record<string, unknown>,
+): void {
+  doc.transact(() => {
+    const map = new Y.Map<unknown>()
+    const createdAt = fields.createdAt ?? 1
+    for (const [key, value] of Object.entries({
+      title: '',
+      updatedAt: createdAt,
+      pinned: false,
+      archived: false,
+      ...fields,
+      createdAt,
+    }))
+      map.set(key, value)
+    map.set('messages', new Y.Array<unknown>())
+    doc.getMap<unknown>(CHATS_KEY).set(fields.id, map)
   })
 }

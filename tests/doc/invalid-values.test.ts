@@ -7,19 +7,22 @@ import {
   createChat,
   createSidekiq,
   getChat,
+  getChatMessages,
   getSidekiq,
   getSidekiqInstructionsText,
   listChats,
   listSidekiqs,
   moveChat,
+  openChatRoom,
   renameChat,
   serverOrigin,
   setMessageStatus,
   updateSidekiq,
 } from '../../shared/doc'
+import { CHAT_ROOM_MESSAGES_KEY, CHAT_ROOM_META_KEY } from '../../shared/doc/chat-room'
 import { CHATS_KEY } from '../../shared/doc/chat-store'
 import { SIDEKIQS_KEY } from '../../shared/doc/sidekiqs'
-import { invalidCollector, rawChat, rawMessages, replicaOf, thrown } from './helpers'
+import { invalidCollector, replicaOf, thrown } from './helpers'
 
 /**
  * Docs are written by every client, old and new, and could be written by a
@@ -135,12 +138,15 @@ describe('chats with invalid stored values', () => {
 })
 
 describe('messages with invalid stored values', () => {
+  // Each doc here is a chat's own room.
+  const roomMessages = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>(CHAT_ROOM_MESSAGES_KEY)
+
   function docWithBadMessages() {
     const doc = new Y.Doc()
-    createChat(doc, { id: 'c1', createdBy: 'u1' })
+    openChatRoom(doc, 'c1')
     appendMessage(doc, 'c1', { id: 'first', role: 'user', authorId: 'u1', content: 'first', createdAt: 1 })
     doc.transact(() => {
-      rawMessages(doc, 'c1').push([
+      roomMessages(doc).push([
         rawMessage({ ...validMessage('string-content'), content: 'plain string' }),
         rawMessage({ ...validMessage('bad-role'), role: 'robot' }),
         rawMessage({ ...validMessage('bad-status'), status: 'exploded' }),
@@ -158,15 +164,14 @@ describe('messages with invalid stored values', () => {
   test('getChat skips them, reports each by index, and keeps the chat and its good messages', () => {
     const doc = docWithBadMessages()
     const { invalid, onInvalid } = invalidCollector()
-    const chat = getChat(doc, 'c1', { onInvalid })
-    expect(chat?.messages.map((m) => [m.id, m.content])).toEqual([
+    const messages = getChatMessages(doc, 'c1', { onInvalid })
+    expect(messages?.map((m) => [m.id, m.content])).toEqual([
       ['first', 'first'],
       ['last', 'last'],
     ])
-    expect(invalid.map((i) => i.path)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `chats/c1/messages/${i}`))
+    expect(invalid.map((i) => i.path)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `messages/${i}`))
     expect(invalid[0].message).toMatch(/^content:/)
     expect(invalid[6].message).toMatch(/repeats message "first"/)
-    expect(listChats(doc).map((c) => c.id)).toEqual(['c1'])
   })
 
   test('mutations treat them as absent and write only to the readable message', () => {
@@ -175,36 +180,36 @@ describe('messages with invalid stored values', () => {
     expect(thrown(() => setMessageStatus(doc, 'c1', 'bad-role', { status: 'done' })).code).toBe('NOT_FOUND')
     expect(thrown(() => appendMessage(doc, 'c1', { id: 'first', role: 'user', authorId: 'u1' })).code).toBe('CONFLICT')
     setMessageStatus(doc, 'c1', 'first', { status: 'done', model: 'm' })
-    expect(getChat(doc, 'c1')?.messages[0]).toMatchObject({ id: 'first', model: 'm' })
-    expect(rawMessages(doc, 'c1').get(7).has('model')).toBe(false)
+    expect(getChatMessages(doc, 'c1')?.[0]).toMatchObject({ id: 'first', model: 'm' })
+    expect(roomMessages(doc).get(7).has('model')).toBe(false)
   })
 
   test('closeStaleMessages passes over them without throwing', () => {
     const doc = docWithBadMessages()
     appendMessage(doc, 'c1', { id: 'open', role: 'assistant', authorId: 'u1', status: 'streaming' })
     expect(closeStaleMessages(doc, { reason: 'Interrupted' })).toEqual([{ chatId: 'c1', messageId: 'open' }])
-    expect(rawMessages(doc, 'c1').get(8).get('status')).toBe('streaming')
+    expect(roomMessages(doc).get(8).get('status')).toBe('streaming')
   })
 
   test('a message with usage fields from a newer app still reads, without them', () => {
     const doc = new Y.Doc()
-    createChat(doc, { id: 'c1', createdBy: 'u1' })
-    rawMessages(doc, 'c1').push([
+    openChatRoom(doc, 'c1')
+    roomMessages(doc).push([
       rawMessage({ ...validMessage('m'), usage: { inputTokens: 1, outputTokens: 2, cachedTokens: 3 } }),
     ])
-    expect(getChat(doc, 'c1')?.messages[0].usage).toEqual({ inputTokens: 1, outputTokens: 2 })
+    expect(getChatMessages(doc, 'c1')?.[0].usage).toEqual({ inputTokens: 1, outputTokens: 2 })
   })
 
   test('a message with timing fields from a newer app still reads, without them; a bad timing hides it', () => {
     const doc = new Y.Doc()
-    createChat(doc, { id: 'c1', createdBy: 'u1' })
-    rawMessages(doc, 'c1').push([
+    openChatRoom(doc, 'c1')
+    roomMessages(doc).push([
       rawMessage({ ...validMessage('newer'), timing: { firstTokenMs: 5, durationMs: 6, queueMs: 7 } }),
       rawMessage({ ...validMessage('bad'), timing: { firstTokenMs: -1, durationMs: 6 } }),
       rawMessage({ ...validMessage('half'), timing: { firstTokenMs: 5 } }),
     ])
     const { invalid, onInvalid } = invalidCollector()
-    const messages = getChat(doc, 'c1', { onInvalid })?.messages
+    const messages = getChatMessages(doc, 'c1', { onInvalid })
     expect(messages?.map((m) => [m.id, m.timing])).toEqual([['newer', { firstTokenMs: 5, durationMs: 6 }]])
     expect(invalid.map((i) => i.message)).toEqual([expect.stringMatching(/^timing/), expect.stringMatching(/^timing/)])
   })
@@ -212,19 +217,20 @@ describe('messages with invalid stored values', () => {
   test('invalid values written by a peer are skipped on replicas too', () => {
     const doc = docWithBadMessages()
     const replica = replicaOf(doc)
-    expect(getChat(replica, 'c1')?.messages.map((m) => m.id)).toEqual(['first', 'last'])
+    expect(getChatMessages(replica, 'c1')?.map((m) => m.id)).toEqual(['first', 'last'])
   })
 
   test('a message whose content was replaced by a number is skipped after the fact', () => {
     const doc = new Y.Doc()
-    createChat(doc, { id: 'c1', createdBy: 'u1' })
+    openChatRoom(doc, 'c1')
     appendMessage(doc, 'c1', { id: 'm', role: 'user', authorId: 'u1', content: 'hi' })
-    rawMessages(doc, 'c1').get(0).set('content', 12)
+    roomMessages(doc).get(0).set('content', 12)
     const { invalid, onInvalid } = invalidCollector()
-    expect(getChat(doc, 'c1', { onInvalid })?.messages).toEqual([])
+    expect(getChatMessages(doc, 'c1', { onInvalid })).toEqual([])
     expect(invalid).toHaveLength(1)
-    rawChat(doc, 'c1').set('title', 99)
-    expect(getChat(doc, 'c1')).toBeNull()
+    // A room whose stamp names no chat is no chat's room.
+    doc.getMap(CHAT_ROOM_META_KEY).set('id', 99)
+    expect(getChatMessages(doc, 'c1')).toBeNull()
   })
 })
 

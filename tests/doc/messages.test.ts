@@ -5,9 +5,9 @@ import {
   appendMessage,
   appendToContent,
   closeStaleMessages,
-  createChat,
-  getChat,
+  getChatMessages,
   type Message,
+  openChatRoom,
   serverOrigin,
   setMessageStatus,
 } from '../../shared/doc'
@@ -16,11 +16,12 @@ import { recordOrigins, thrown, useFixedClock } from './helpers'
 let doc: Y.Doc
 useFixedClock(1_000)
 beforeEach(() => {
+  // The chat's own room: message writers find the chat by its stamp.
   doc = new Y.Doc()
-  createChat(doc, { id: 'c1', createdBy: 'u1', createdAt: 0 })
+  openChatRoom(doc, 'c1')
 })
 
-const message = (id: string): Message | undefined => getChat(doc, 'c1')?.messages.find((m) => m.id === id)
+const message = (id: string): Message | undefined => getChatMessages(doc, 'c1')?.find((m) => m.id === id)
 const streaming = (id: string) =>
   appendMessage(doc, 'c1', { id, role: 'assistant', authorId: 'u1', status: 'streaming', model: 'demo' })
 
@@ -29,8 +30,7 @@ describe('appendMessage', () => {
     const m = appendMessage(doc, 'c1', { role: 'user', authorId: 'u1', content: 'Hello' })
     expect(m).toEqual({ id: m.id, role: 'user', authorId: 'u1', content: 'Hello', createdAt: 1_000, status: 'done' })
     expect(m.id).toMatch(/^[0-9a-f-]{36}$/)
-    expect(getChat(doc, 'c1')?.messages).toEqual([m])
-    expect(getChat(doc, 'c1')?.updatedAt).toBe(1_000)
+    expect(getChatMessages(doc, 'c1')).toEqual([m])
   })
 
   test('stores model, usage and an error reason', () => {
@@ -53,7 +53,7 @@ describe('appendMessage', () => {
   test('refuses a message id the chat already has', () => {
     appendMessage(doc, 'c1', { id: 'm1', role: 'user', authorId: 'u1', content: 'first' })
     expect(thrown(() => appendMessage(doc, 'c1', { id: 'm1', role: 'user', authorId: 'u1' })).code).toBe('CONFLICT')
-    expect(getChat(doc, 'c1')?.messages.map((m) => m.content)).toEqual(['first'])
+    expect(getChatMessages(doc, 'c1')?.map((m) => m.content)).toEqual(['first'])
   })
 
   test('throws NOT_FOUND for an unknown chat', () => {
@@ -75,7 +75,7 @@ describe('appendMessage', () => {
     const error = thrown(() => appendMessage(doc, 'c1', input as never))
     expect(error.code).toBe('BAD_REQUEST')
     expect(error.fields).toHaveProperty([field])
-    expect(getChat(doc, 'c1')?.messages).toEqual([])
+    expect(getChatMessages(doc, 'c1')).toEqual([])
   })
 })
 
@@ -218,23 +218,23 @@ describe('setMessageStatus', () => {
 
 describe('closeStaleMessages', () => {
   test('ends every open message in error with the reason and leaves the rest', () => {
-    createChat(doc, { id: 'c2', createdBy: 'u1' })
     streaming('m1')
     appendToContent(doc, 'c1', 'm1', 'half an ans')
-    appendMessage(doc, 'c2', { id: 'm2', role: 'assistant', authorId: 'u1', status: 'pending' })
-    appendMessage(doc, 'c2', { id: 'm3', role: 'user', authorId: 'u1', content: 'done one' })
+    appendMessage(doc, 'c1', { id: 'm2', role: 'assistant', authorId: 'u1', status: 'pending' })
+    appendMessage(doc, 'c1', { id: 'm3', role: 'user', authorId: 'u1', content: 'done one' })
     const origin = serverOrigin('room-load')
     const origins = recordOrigins(doc)
     const closed = closeStaleMessages(doc, { reason: 'Interrupted' }, origin)
     expect(closed).toEqual(
       expect.arrayContaining([
         { chatId: 'c1', messageId: 'm1' },
-        { chatId: 'c2', messageId: 'm2' },
+        { chatId: 'c1', messageId: 'm2' },
       ]),
     )
     expect(closed).toHaveLength(2)
     expect(message('m1')).toMatchObject({ status: 'error', error: 'Interrupted', content: 'half an ans' })
-    expect(getChat(doc, 'c2')?.messages.map((m) => [m.id, m.status, m.error])).toEqual([
+    expect(getChatMessages(doc, 'c1')?.map((m) => [m.id, m.status, m.error])).toEqual([
+      ['m1', 'error', 'Interrupted'],
       ['m2', 'error', 'Interrupted'],
       ['m3', 'done', undefined],
     ])

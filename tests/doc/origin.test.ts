@@ -4,6 +4,7 @@ import {
   appendMessage,
   createChat,
   getChat,
+  openChatRoom,
   isDocOrigin,
   isServerOrigin,
   LOCAL_ORIGIN,
@@ -11,7 +12,7 @@ import {
   renameChat,
   serverOrigin,
 } from '../../shared/doc'
-import { CHATS_KEY } from '../../shared/doc/chat-store'
+import { CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
 import { recordOrigins } from './helpers'
 
 describe('transaction origins', () => {
@@ -37,17 +38,19 @@ describe('transaction origins', () => {
     const doc = new Y.Doc()
     const origins = recordOrigins(doc)
     const chat = createChat(doc, { createdBy: 'u1' })
+    // One doc as the index and the chat's room, so one recorder sees both kinds of write.
+    openChatRoom(doc, chat.id)
     const server = serverOrigin('ai-stream')
     appendMessage(doc, chat.id, { role: 'assistant', authorId: 'u1', status: 'streaming' }, server)
-    expect(origins).toEqual([LOCAL_ORIGIN, server])
+    expect(origins).toEqual([LOCAL_ORIGIN, LOCAL_ORIGIN, server])
     expect(origins[0]).toBe(LOCAL_ORIGIN)
-    expect(origins[1]).toBe(server)
+    expect(origins[2]).toBe(server)
   })
 
   test("an undo manager tracking local edits leaves the server's edits alone", () => {
     const doc = new Y.Doc()
     const chat = createChat(doc, { createdBy: 'u1', title: 'First' })
-    const undo = new Y.UndoManager(doc.getMap(CHATS_KEY), { trackedOrigins: new Set([LOCAL_ORIGIN]) })
+    const undo = new Y.UndoManager(doc.getMap(CHAT_INDEX_KEY), { trackedOrigins: new Set([LOCAL_ORIGIN]) })
     renameChat(doc, chat.id, 'Renamed by server', serverOrigin('auto-title'))
     renameChat(doc, chat.id, 'Renamed by me')
     undo.undo()

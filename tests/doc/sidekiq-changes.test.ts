@@ -4,6 +4,7 @@ import {
   appendMessage,
   appendToContent,
   createChat,
+  openChatRoom,
   createSidekiq,
   deleteSidekiq,
   getSidekiq,
@@ -91,6 +92,7 @@ describe('observeSidekiqChanges', () => {
     writer('s1')
     const { calls, stop } = recordChanges(doc)
     const chat = createChat(doc, { createdBy: 'u1', sidekiqId: 's1', sidekiqName: 'Writer' })
+    openChatRoom(doc, chat.id)
     appendMessage(doc, chat.id, { id: 'm1', role: 'assistant', authorId: 'ai', content: '', status: 'streaming' })
     appendToContent(doc, chat.id, 'm1', 'Hello', SERVER)
     doc.getText('note').insert(0, 'x')

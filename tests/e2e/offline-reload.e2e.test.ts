@@ -206,6 +206,55 @@ test('a reload offline shows the last state from the device; edits made offline 
   await context.close()
 })
 
+test('offline, a new chat gets its own room on the device, is asked in and renamed; back online, the answer comes', async () => {
+  const { context, errors } = await newWatchedContext(browser, cable.url)
+  const page = await context.newPage()
+  await signUpThroughPage(page, 'Otto')
+  await controlled(page)
+  await expect.poll(() => syncStatus(page)).toBe('online')
+
+  await context.setOffline(true)
+  await cable.unplug()
+  await expect.poll(() => syncStatus(page), { timeout: 15_000 }).toBe('offline')
+  // Created and asked in offline: the index entry and the chat's room are both on the device.
+  await page.getByRole('button', { name: 'Private' }).click()
+  await page.waitForURL(/\/c\//)
+  const chatPath = new URL(page.url()).pathname
+  await page.getByLabel('Message').fill('Asked while offline')
+  await page.getByRole('button', { name: 'Send' }).click()
+  await userMessage(page, 'Asked while offline').waitFor()
+  await page.getByTestId('pending-generation').waitFor()
+  const chatItem = page.getByTestId('private-chats').getByRole('listitem').first()
+  await chatItem.hover()
+  await chatItem.getByRole('button', { name: 'Chat actions' }).click()
+  await page.getByRole('menuitem', { name: 'Rename' }).click()
+  await page.getByLabel('Chat title').fill('Offline plans')
+  await page.getByLabel('Chat title').press('Enter')
+  await expect.poll(() => page.getByTestId('chat-title').textContent()).toBe('Offline plans')
+
+  // Back online: the queued request goes out for the chat's room, and the answer streams in.
+  await cable.plug()
+  await context.setOffline(false)
+  await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toBe('online')
+  await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 30_000 })
+  expect(await page.getByTestId('pending-generation').count()).toBe(0)
+
+  // The server has it all: a fresh device of the same person sees the chat, its title, question and answer.
+  const { cookies } = await context.storageState()
+  const fresh = await newWatchedContext(browser, cable.url)
+  await fresh.context.addCookies(cookies)
+  const freshPage = await fresh.context.newPage()
+  await freshPage.goto(chatPath)
+  await userMessage(freshPage, 'Asked while offline').waitFor({ timeout: 15_000 })
+  await freshPage.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 15_000 })
+  expect(await freshPage.getByTestId('chat-title').textContent()).toBe('Offline plans')
+
+  expect(unexpected(errors)).toEqual([])
+  expect(fresh.errors).toEqual([])
+  await fresh.context.close()
+  await context.close()
+})
+
 test('after sign-out, the device shows nothing of the person offline', async () => {
   const { context, errors } = await newWatchedContext(browser, cable.url)
   const page = await context.newPage()

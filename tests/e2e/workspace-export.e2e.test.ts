@@ -4,8 +4,8 @@ import { expect, test } from 'vitest'
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { appendMessage, createChat, createSidekiq } from '../../shared/doc'
-import { privateRoom, sharedRoom } from '../../shared/rooms'
+import { appendMessage, createChat, createSidekiq, openChatRoom } from '../../shared/doc'
+import { chatRoomOf, privateRoom, sharedRoom } from '../../shared/rooms'
 import { newWatchedContext } from './browser'
 import { signUpThroughPage, syncStatus, workspaceWith } from './people'
 import { appInBrowser } from './suite'
@@ -42,6 +42,8 @@ test('the owner exports a workspace from settings and imports it as a new one, c
   const token = decodeURIComponent(cookie.value)
 
   // Acme's content: a sidekiq and a shared chat, and a private chat of Ada's.
+  let sharedChatId = ''
+  let privateChatId = ''
   const shared = await writeInto(sharedRoom(acme.id), token, (doc) => {
     const writer = createSidekiq(doc, {
       name: 'Writer',
@@ -55,11 +57,19 @@ test('the owner exports a workspace from settings and imports it as a new one, c
       sidekiqId: writer.id,
       sidekiqName: writer.name,
     })
-    appendMessage(doc, chat.id, { role: 'user', authorId: user.id, content: 'Where shall we go?' })
+    sharedChatId = chat.id
   })
   const mine = await writeInto(privateRoom(acme.id, user.id), token, (doc) => {
-    const chat = createChat(doc, { title: 'My own notes', createdBy: user.id })
-    appendMessage(doc, chat.id, { role: 'user', authorId: user.id, content: 'Remember the budget' })
+    privateChatId = createChat(doc, { title: 'My own notes', createdBy: user.id }).id
+  })
+  // Each chat's messages go to its own room (decision 021).
+  const sharedMessages = await writeInto(chatRoomOf(sharedRoom(acme.id), sharedChatId), token, (doc) => {
+    openChatRoom(doc, sharedChatId)
+    appendMessage(doc, sharedChatId, { role: 'user', authorId: user.id, content: 'Where shall we go?' })
+  })
+  const myMessages = await writeInto(chatRoomOf(privateRoom(acme.id, user.id), privateChatId), token, (doc) => {
+    openChatRoom(doc, privateChatId)
+    appendMessage(doc, privateChatId, { role: 'user', authorId: user.id, content: 'Remember the budget' })
   })
   await page.goto(`/w/${acme.slug}`)
   await expect.poll(() => syncStatus(page)).toBe('online')
@@ -67,6 +77,8 @@ test('the owner exports a workspace from settings and imports it as a new one, c
   await expect.poll(() => titles(page, 'private-chats')).toEqual(['My own notes'])
   shared.done()
   mine.done()
+  sharedMessages.done()
+  myMessages.done()
 
   // Export from the settings page: the browser saves the file the server names.
   await page.goto(`/w/${acme.slug}/settings`)

@@ -19,7 +19,7 @@ import { invitation, member, usageEvent, user, workspace } from '../../db/schema
 import { getPersonalWorkspace } from '../../db/workspaces'
 import { chatToRecord, sidekiqToRecord } from '../../shared/doc'
 import { findModel } from '../../shared/models'
-import { privateRoom, sharedRoom } from '../../shared/rooms'
+import { chatRoomOf, privateRoom, sharedRoom } from '../../shared/rooms'
 import { silentLogger } from '../../sync-server/logger'
 import { createSyncServer } from '../../sync-server/server'
 import { createTestDatabase } from '../helpers/database'
@@ -115,6 +115,18 @@ async function personalRoomOf(legacyId: string) {
   const userId = await targetUserId(legacyId)
   const ws = (await getPersonalWorkspace(target.db, userId))!
   return { userId, workspaceId: ws.id, shared: sharedRoom(ws.id), private: privateRoom(ws.id, userId) }
+}
+
+/** A chat as stored (decision 021): its entry in the index room, its messages in its own room. */
+async function storedChat(indexRoom: string, chatId: string) {
+  const index = await storedRoom(target.db, indexRoom)
+  const room = await storedRoom(target.db, chatRoomOf(indexRoom, chatId))
+  try {
+    return chatToRecord(index, chatId, room)
+  } finally {
+    index.destroy()
+    room.destroy()
+  }
 }
 
 async function workspaceByName(name: string) {
@@ -286,9 +298,8 @@ describe('importing the team-based app', () => {
     // Every thread is a chat in its person's private room, every message with its text, role, model and tokens.
     for (const thread of importedThreads()) {
       const rooms = await personalRoomOf(thread.user_id)
-      const doc = await storedRoom(target.db, rooms.private)
       const chatId = thread.id === 'thread/odd' ? derivedId('chat', 'thread/odd') : thread.id
-      const chat = chatToRecord(doc, chatId)
+      const chat = await storedChat(rooms.private, chatId)
       expect(chat, thread.id).not.toBeNull()
       expect(chat!.title).toBe(thread.title.trim())
       expect(chat!.createdBy).toBe(rooms.userId)
@@ -310,7 +321,7 @@ describe('importing the team-based app', () => {
       })
     }
 
-    const a1 = chatToRecord(await storedRoom(target.db, aliceRooms.private), 'th_a1')!
+    const a1 = (await storedChat(aliceRooms.private, 'th_a1'))!
     expect(a1).toMatchObject({ sidekiqId: 'sk_writer', sidekiqName: 'Writer', model: 'openai:gpt-4o', pinned: true })
     expect(a1.messages[2]).toMatchObject({ replyTo: 'a1_q1', model: 'openai:gpt-4o-mini' })
     expect(a1.messages[2].usage!.costMicros).toBe(
@@ -322,20 +333,20 @@ describe('importing the team-based app', () => {
     expect(a1.messages[4].usage?.costMicros).toBeUndefined()
     expect(a1.messages[5].replyTo).toBeUndefined()
     // A team sidekiq is not in the personal workspace: the chat keeps its name only.
-    const a2 = chatToRecord(await storedRoom(target.db, aliceRooms.private), 'th_a2')!
+    const a2 = (await storedChat(aliceRooms.private, 'th_a2'))!
     expect(a2).toMatchObject({ sidekiqName: 'Acme Helper', archived: true })
     expect(a2.sidekiqId).toBeUndefined()
-    const b1 = chatToRecord(await storedRoom(target.db, (await personalRoomOf('u_bob')).private), 'th_b1')!
+    const b1 = (await storedChat((await personalRoomOf('u_bob')).private, 'th_b1'))!
     expect(b1).toMatchObject({ sidekiqName: 'Old Bot', model: 'anthropic:claude-3-5-haiku-latest' })
     // The matched person's chat is in her existing personal workspace.
     const gina = await personalRoomOf('u_gina')
-    expect(chatToRecord(await storedRoom(target.db, gina.private), 'th_gina')).not.toBeNull()
+    expect(await storedChat(gina.private, 'th_gina')).not.toBeNull()
 
     // The long thread was written in more than one update, none of them huge.
-    const erinChanges = changes.filter((c) => c.room === erinRooms.private)
+    const erinChanges = changes.filter((c) => c.room === chatRoomOf(erinRooms.private, 'th_long'))
     expect(erinChanges.length).toBeGreaterThan(1)
     expect(Math.max(...changes.map((c) => c.bytes))).toBeLessThan(1.1 * 1024 * 1024)
-    expect(chatToRecord(await storedRoom(target.db, erinRooms.private), 'th_long')!.messages).toHaveLength(300)
+    expect((await storedChat(erinRooms.private, 'th_long'))!.messages).toHaveLength(300)
 
     // Usage history: one event per answer with tokens, in the asker's personal workspace.
     const events = await target.db.select().from(usageEvent)

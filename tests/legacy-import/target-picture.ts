@@ -5,7 +5,7 @@ import type { Db } from '../../db/client'
 import { loadRoom } from '../../db/room-storage'
 import { account, invitation, member, roomSnapshot, roomUpdate, usageEvent, user, workspace } from '../../db/schema'
 import { type ChatRecord, type SidekiqRecord, chatRecords, sidekiqRecords } from '../../shared/doc'
-import { parseRoomName } from '../../shared/rooms'
+import { chatRoomOf, isChatRoom, parseRoomName } from '../../shared/rooms'
 
 /** A room's document as stored (snapshot plus log), read without a sync server. */
 export async function storedRoom(db: Db, room: string): Promise<Y.Doc> {
@@ -15,22 +15,50 @@ export async function storedRoom(db: Db, room: string): Promise<Y.Doc> {
 }
 
 export interface RoomContent {
+  /** The chats the index room lists, each with the messages of its own room. */
   chats: ChatRecord[]
   sidekiqs: SidekiqRecord[]
 }
 
-/** Every stored room by name. */
-export async function roomContents(db: Db): Promise<Map<string, RoomContent>> {
+/** Names of every stored room. */
+async function storedRoomNames(db: Db): Promise<string[]> {
   const names = new Set([
     ...(await db.selectDistinct({ room: roomUpdate.room }).from(roomUpdate)).map((r) => r.room),
     ...(await db.select({ room: roomSnapshot.room }).from(roomSnapshot)).map((r) => r.room),
   ])
-  const out = new Map<string, RoomContent>()
-  for (const room of [...names].sort()) {
-    const doc = await storedRoom(db, room)
-    out.set(room, { chats: chatRecords(doc), sidekiqs: sidekiqRecords(doc) })
+  return [...names].sort()
+}
+
+/**
+ * Every stored index room by name, its chats read with their rooms
+ * (decision 021). A chat room whose chat no index lists (a run killed
+ * between a chat's messages and its entry) is listed as `orphans`, so a
+ * picture with one never equals a clean one.
+ */
+export async function roomContents(db: Db): Promise<Map<string, RoomContent> & { orphans?: string[] }> {
+  const names = await storedRoomNames(db)
+  const chatRooms = new Map<string, Y.Doc>()
+  for (const name of names) {
+    const parsed = parseRoomName(name)
+    if (parsed && isChatRoom(parsed)) chatRooms.set(name, await storedRoom(db, name))
+  }
+  const listed = new Set<string>()
+  const out: Map<string, RoomContent> & { orphans?: string[] } = new Map()
+  for (const name of names) {
+    const parsed = parseRoomName(name)
+    if (!parsed || isChatRoom(parsed)) continue
+    const doc = await storedRoom(db, name)
+    const roomOf = (chatId: string) => {
+      const room = chatRoomOf(name, chatId)
+      listed.add(room)
+      return chatRooms.get(room) ?? null
+    }
+    out.set(name, { chats: chatRecords(doc, roomOf), sidekiqs: sidekiqRecords(doc) })
     doc.destroy()
   }
+  const orphans = [...chatRooms.keys()].filter((room) => !listed.has(room))
+  if (orphans.length) out.orphans = orphans
+  for (const doc of chatRooms.values()) doc.destroy()
   return out
 }
 
@@ -128,10 +156,11 @@ export async function targetPicture(db: Db) {
       [...rooms].map(([name, content]) => {
         const parsed = parseRoomName(name)!
         const room =
-          parsed.kind === 'shared' ? wsKey(parsed.workspaceId) : `${wsKey(parsed.workspaceId)}/u/${parsed.userId}`
+          parsed.kind === 'private' ? `${wsKey(parsed.workspaceId)}/u/${parsed.userId}` : wsKey(parsed.workspaceId)
         return { room, ...content }
       }),
       (r) => r.room,
     ),
+    orphanChatRooms: rooms.orphans ?? [],
   }
 }

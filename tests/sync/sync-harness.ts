@@ -5,7 +5,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { createRevocationBus, type RevocationBus } from '../../db/revocations'
 import { createRedisFanout, type Fanout } from '../../sync-server/fanout'
-import type { SyncLimits } from '../../sync-server/limits'
+import type { ServerLimits } from '../../sync-server/room-limits'
 import { silentLogger } from '../../sync-server/logger'
 import { createSyncServer, type SyncServer } from '../../sync-server/server'
 import type { Harness, TestClient } from '../helpers/harness'
@@ -23,7 +23,7 @@ export interface SyncNode {
 /** A real sync node on a free port over the harness's database and auth. */
 export async function startSyncNode(
   h: Harness,
-  opts: { limits?: Partial<SyncLimits>; redis?: boolean; revocations?: RevocationBus; port?: number } = {},
+  opts: { limits?: Partial<ServerLimits>; redis?: boolean; revocations?: RevocationBus; port?: number } = {},
 ): Promise<SyncNode> {
   const revocations = opts.revocations ?? (opts.redis ? createRevocationBus(REDIS_URL) : h.revocations)
   const fanout: Fanout | null = opts.redis ? createRedisFanout(REDIS_URL) : null

@@ -1,31 +1,24 @@
 import type * as Y from 'yjs'
 import { z } from 'zod'
-import { chatSchema, chatSummarySchema, getChat, listChats, type Chat, type ChatSummary } from '../../../shared/doc'
+import { chatSummarySchema, listChats, type ChatSummary } from '../../../shared/doc'
 import { onDocChanged } from './doc-changes'
 
-/** How long after a change a kept copy is rewritten: a streaming answer changes the doc many times a second. */
+/** How long after a change a kept copy is rewritten: a room can change many times a second. */
 const WRITE_AFTER_MS = 1000
-/** How many recently opened chats a room keeps with their messages. */
-export const KEPT_CHATS = 10
 
 /**
- * Copies of what a room shows first, kept on the device beside the room (in
- * the room's own IndexedDB database, see kept-list-store): the sidebar's list
- * of its chats, and the recently opened chats with their messages. A big
- * workspace takes a moment to load, because the whole room (every message of
- * every chat) is decoded before anything can be read; these copies show at
- * once and are replaced by the live room as soon as it has loaded.
+ * The sidebar's list of an index room's chats, kept on the device beside the
+ * room (in the room's own IndexedDB database, see kept-list-store): it shows
+ * at once on the next visit and is replaced by the live room as soon as the
+ * room has loaded. The chats themselves are kept as rooms of their own
+ * (kept-chats), not as copies here.
  */
 export function parseChatList(stored: unknown): ChatSummary[] | null {
   return parseKept(z.array(chatSummarySchema), stored)
 }
 
-/** The recently opened chats kept with their messages, newest first; none when unreadable. */
-export function parseKeptChats(stored: unknown): Chat[] {
-  return parseKept(z.array(chatSchema), stored) ?? []
-}
-
-function parseKept<T>(schema: z.ZodType<T>, stored: unknown): T | null {
+/** Parses a kept JSON value with `schema`; null when absent or unreadable. */
+export function parseKept<T>(schema: z.ZodType<T>, stored: unknown): T | null {
   try {
     if (typeof stored !== 'string') return null
     const parsed = schema.safeParse(JSON.parse(stored))
@@ -45,20 +38,6 @@ export type KeptStore = (stored: string) => Promise<unknown>
  */
 export function keepChatList(doc: Y.Doc, store: KeptStore): () => void {
   return keepWhileOpen(doc, () => store(JSON.stringify(listChats(doc))))
-}
-
-/**
- * Keeps an open chat first among the room's recently opened chats (`kept`,
- * shared by the chats of one room), as `keepChatList` keeps the list; a chat
- * no longer in the room is dropped from them.
- */
-export function keepOpenChat(doc: Y.Doc, chatId: string, kept: { chats: Chat[] }, store: KeptStore): () => void {
-  return keepWhileOpen(doc, () => {
-    const chat = getChat(doc, chatId)
-    const others = kept.chats.filter((c) => c.id !== chatId)
-    kept.chats = (chat ? [chat, ...others] : others).slice(0, KEPT_CHATS)
-    return store(JSON.stringify(kept.chats))
-  })
 }
 
 /** Writes now, a moment after changes, and on stop if a change is pending. */

@@ -118,6 +118,16 @@ export class GenerationQueue {
     return this.flushing
   }
 
+  /**
+   * Drops the requests for a room that can take no question any more (a
+   * full chat): they would wait for edits the server refused, and hold up
+   * the requests behind them. The one being sent stops at its next try.
+   */
+  discardRoom(room: string) {
+    if (!this.items.some((g) => g.room === room)) return
+    this.set(this.items.filter((g) => g.room !== room))
+  }
+
   destroy() {
     this.destroyed = true
     if (this.retryTimer) clearTimeout(this.retryTimer)
@@ -136,6 +146,7 @@ export class GenerationQueue {
   private async sendOne(generation: QueuedGeneration): Promise<'sent' | 'refused' | 'unreachable'> {
     for (let attempt = 0; ; attempt++) {
       if (this.destroyed) return 'unreachable'
+      if (!this.items.some((g) => g.generationId === generation.generationId)) return 'refused'
       try {
         await this.send(this.workspaceId, generation)
         return 'sent'

@@ -1,31 +1,33 @@
 import type { IndexeddbPersistence } from 'y-indexeddb'
 
 /**
- * The kept copies (chat-list-cache) live in the room's own IndexedDB
- * database, in the 'custom' store y-indexeddb keeps for such values: they are
- * deleted with the room's copy (removal from the workspace, sign-out), and
- * they do not fill localStorage, whose few megabytes the queue of waiting
- * answers needs.
+ * Values kept beside an index room in the room's own IndexedDB database, in
+ * the 'custom' store y-indexeddb keeps for such values: the sidebar's list
+ * (chat-list-cache) and the list of chats whose rooms this device keeps
+ * (kept-chats). They are deleted with the room's copy (removal from the
+ * workspace, sign-out), and they do not fill localStorage, whose few
+ * megabytes the queue of waiting answers needs.
  */
 export const KEPT_CHAT_LIST = 'chat-list'
-export const KEPT_CHATS = 'recent-chats'
+export const KEPT_CHAT_ROOMS = 'kept-chat-rooms'
+/** Written by versions before decision 021: copies of recently opened chats with their messages, no longer read. */
+export const OLD_KEPT_CHATS = 'recent-chats'
 const UPDATES_STORE = 'updates'
 const CUSTOM_STORE = 'custom'
 
 /** What a room's database holds besides the room: each value as stored, unchecked. */
 export interface KeptValues {
   readonly chatList: unknown
-  readonly chats: unknown
 }
 
 /**
- * Reads the kept copies before the room's copy is opened (opening it starts
+ * Reads the kept list before the room's copy is opened (opening it starts
  * decoding the room), with a connection of its own that is closed at once.
  * A database opened for the first time gets y-indexeddb's two stores, as
  * y-indexeddb would create them, since it opens without a version.
  */
 export function readKeptValues(databaseName: string): Promise<KeptValues> {
-  const none: KeptValues = { chatList: undefined, chats: undefined }
+  const none: KeptValues = { chatList: undefined }
   return new Promise((resolve) => {
     const open = indexedDB.open(databaseName)
     open.onupgradeneeded = () => {
@@ -38,14 +40,22 @@ export function readKeptValues(databaseName: string): Promise<KeptValues> {
       if (!db.objectStoreNames.contains(CUSTOM_STORE)) return (db.close(), resolve(none))
       const store = db.transaction(CUSTOM_STORE, 'readonly').objectStore(CUSTOM_STORE)
       const chatList = store.get(KEPT_CHAT_LIST)
-      const chats = store.get(KEPT_CHATS)
-      chats.onsuccess = () => (db.close(), resolve({ chatList: chatList.result, chats: chats.result }))
-      chats.onerror = chatList.onerror = () => (db.close(), resolve(none))
+      chatList.onsuccess = () => (db.close(), resolve({ chatList: chatList.result }))
+      chatList.onerror = () => (db.close(), resolve(none))
     }
   })
 }
 
-/** Writes one kept copy through the room's open copy. */
-export function writeKept(local: IndexeddbPersistence, key: typeof KEPT_CHAT_LIST | typeof KEPT_CHATS) {
+/** Writes one kept value through the room's open copy. */
+export function writeKept(local: IndexeddbPersistence, key: typeof KEPT_CHAT_LIST | typeof KEPT_CHAT_ROOMS) {
   return (stored: string) => local.set(key, stored)
+}
+
+/** Reads one kept value through the room's open copy; undefined when absent or unreadable. */
+export async function readKept(local: IndexeddbPersistence, key: typeof KEPT_CHAT_ROOMS): Promise<unknown> {
+  try {
+    return (await local.get(key)) as unknown
+  } catch {
+    return undefined
+  }
 }

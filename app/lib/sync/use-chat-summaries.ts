@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react'
 import { listChats, type ChatSummary } from '../../../shared/doc'
 import { useDocValue } from './use-doc'
-import type { RoomReplica } from './workspace-replica'
+import type { RoomReplica } from './room-replica'
 
 const NO_CHATS: ChatSummary[] = []
 
 /**
- * A room's chats for the sidebar: live from the room once its local copy has
+ * An index room's chats for the sidebar (its index only: no chat room is opened for it): live from the room once its local copy has
  * loaded, and until then the list this device kept (see chat-list-cache), so
  * a big workspace's sidebar shows at once.
  */
@@ -17,8 +17,8 @@ export function useChatSummaries(room: RoomReplica | null): ChatSummary[] {
   useEffect(() => {
     if (!room) return
     let current = true
-    void room.kept.then((kept) => {
-      if (current) setKept({ room, chats: kept.chatList })
+    void room.keptChatList.then((chats) => {
+      if (current) setKept({ room, chats })
     })
     void room.loaded.then(() => {
       if (current) setLoadedRoom(room)

@@ -1,7 +1,24 @@
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react'
-import type { Chat, PresentPerson } from '../../../shared/doc'
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react'
+import { readPresence, type PresentPerson } from '../../../shared/doc'
 import type { QueuedGeneration } from './generation-queue'
-import { WorkspaceReplica, type Person, type Revocation, type RoomReplica, type SyncStatus } from './workspace-replica'
+import type { RoomClose } from './room-replica'
+import {
+  WorkspaceReplica,
+  type IndexKind,
+  type Person,
+  type Revocation,
+  type RoomReplica,
+  type SyncStatus,
+} from './workspace-replica'
 
 const ReplicaContext = createContext<WorkspaceReplica | null>(null)
 
@@ -100,33 +117,69 @@ export function useReplicaLoaded(replica: WorkspaceReplica | null): boolean {
   return !!replica && (loaded === replica || (replica.shared.isLoaded && replica.private.isLoaded))
 }
 
+/** Whether the room has loaded, synced, or was closed for good: read again on each change of the workspace's rooms. */
+export interface RoomState {
+  readonly loaded: boolean
+  readonly synced: boolean
+  readonly closedWith: RoomClose | null
+}
+
+const NO_ROOM_STATE: RoomState = { loaded: false, synced: false, closedWith: null }
+
+/** A room's state, kept current. */
+export function useRoomState(replica: WorkspaceReplica | null, room: RoomReplica | null): RoomState {
+  const cache = useRef<RoomState>(NO_ROOM_STATE)
+  const read = () => {
+    if (!room) return NO_ROOM_STATE
+    const next = { loaded: room.isLoaded, synced: room.synced, closedWith: room.closedWith }
+    const prev = cache.current
+    if (prev.loaded === next.loaded && prev.synced === next.synced && prev.closedWith === next.closedWith) return prev
+    cache.current = next
+    return next
+  }
+  return useSyncExternalStore(replica?.chatRooms.subscribe ?? noSubscription, read, () => NO_ROOM_STATE)
+}
+
 /**
- * The chat as this device kept it when it was last open (see
- * chat-list-cache), and the room that holds it: shown while the rooms load.
- * Null when the device kept nothing of it.
+ * Opens the room of the chat on screen (in the index `kind`) while it is
+ * shown; null until the replica is open or while the chat's index is unknown.
  */
-export function useKeptChat(
+export function useChatRoom(
   replica: WorkspaceReplica | null,
+  kind: IndexKind | null,
   chatId: string,
-): { chat: Chat; room: RoomReplica } | null {
-  const [kept, setKept] = useState<{
-    replica: WorkspaceReplica
-    shared: readonly Chat[]
-    mine: readonly Chat[]
-  } | null>(null)
+): RoomReplica | null {
+  const [shown, setShown] = useState<{ key: string; room: RoomReplica } | null>(null)
+  const key = `${kind}:${chatId}`
   useEffect(() => {
-    if (!replica) return
-    let current = true
-    void Promise.all([replica.shared.kept, replica.private.kept]).then(([shared, mine]) => {
-      if (current) setKept({ replica, shared: shared.chats, mine: mine.chats })
-    })
-    return () => {
-      current = false
-    }
-  }, [replica])
-  if (!replica || kept?.replica !== replica) return null
-  const shared = kept.shared.find((c) => c.id === chatId)
-  if (shared) return { chat: shared, room: replica.shared }
-  const mine = kept.mine.find((c) => c.id === chatId)
-  return mine ? { chat: mine, room: replica.private } : null
+    if (!replica || !kind) return
+    const handle = replica.showChat(kind, chatId)
+    setShown({ key, room: handle.room })
+    return () => handle.release()
+  }, [replica, kind, chatId, key])
+  return shown?.key === key && !shown.room.isDestroyed ? shown.room : null
+}
+
+/** Who has a chat's room open now (from its awareness), the viewer included. */
+export function useChatPresence(room: RoomReplica | null): PresentPerson[] {
+  const cache = useRef<{ room: RoomReplica | null; people: PresentPerson[] }>({ room: null, people: NOBODY })
+  const subscribe = useCallback(
+    (notify: () => void) => {
+      if (!room) return () => {}
+      const awareness = room.remote.awareness
+      const changed = () => {
+        cache.current = { room, people: readPresence(awareness.getStates()) }
+        notify()
+      }
+      awareness.on('change', changed)
+      changed()
+      return () => awareness.off('change', changed)
+    },
+    [room],
+  )
+  return useSyncExternalStore(
+    subscribe,
+    () => (cache.current.room === room ? cache.current.people : NOBODY),
+    () => NOBODY,
+  )
 }

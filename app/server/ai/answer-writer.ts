@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/errors'
 import { appendMessage, appendToContent, type ServerOrigin } from '../../../shared/doc'
-import type { Room } from '../../../sync-server'
+import { RoomGoneError, type Room } from '../../../sync-server'
+import { isRoomFull } from '../chat-rooms'
 
 /** How long text may wait before it is written into the room, ms: well under what reads as live. */
 const FLUSH_AFTER_MS = 50
@@ -35,18 +36,26 @@ export interface AnswerMessage {
 }
 
 /**
- * Streams an answer's text into its message in the room. Each batch is one
- * stored update (see Room.applyServerChange), so a 1,000-token answer costs
- * tens of rows, not a thousand. When the message is no longer open (stopped
- * through the document, perhaps by a request that reached another node)
- * `onClosed` is called once and later text is dropped. A failure to store
- * (the database is unreachable) rejects `flush`.
+ * Why the room took no more of the answer: the message is no longer open
+ * (`closed`: stopped through the document, perhaps by a request that
+ * reached another node), the chat's room is at its size limit (`full`), or
+ * the chat was deleted or moved while it streamed (`gone`).
+ */
+export type WriterClosed = 'closed' | 'full' | 'gone'
+
+/**
+ * Streams an answer's text into its message in the chat's room. Each batch
+ * is one stored update (see Room.applyServerChange), so a 1,000-token
+ * answer costs tens of rows, not a thousand. When the room refuses a write
+ * (see `WriterClosed`) `onClosed` is called once with the reason and later
+ * text is dropped. A failure to store (the database is unreachable)
+ * rejects `flush`.
  */
 export function createAnswerWriter(
   room: Room,
   answer: AnswerMessage,
   origin: ServerOrigin,
-  onClosed: () => void,
+  onClosed: (why: WriterClosed) => void,
 ): AnswerWriter {
   const { chatId, messageId } = answer
   let waiting = ''
@@ -91,7 +100,7 @@ export function createAnswerWriter(
             if (closed) return
             closed = true
             if (!(error instanceof AppError)) throw error
-            onClosed()
+            onClosed(isRoomFull(error) ? 'full' : error instanceof RoomGoneError ? 'gone' : 'closed')
           },
         ),
     )

@@ -7,28 +7,27 @@ import type { RoomHold, SyncServer } from '../../../sync-server'
 import { can } from '../../../shared/capabilities'
 import {
   clientState,
-  getChat,
+  getChatMessages,
   getSidekiq,
   serverOrigin,
   setMessageStatus,
-  whenClientState,
   type Chat,
   type Sidekiq,
 } from '../../../shared/doc'
 import { docId } from '../../../shared/doc/ids'
 import { AppError, notFound } from '../../../shared/errors'
 import { costMicros, estimateMaxCostMicros, resolveModelId, type ModelEntry } from '../../../shared/models'
-import { parseRoomName, sharedRoom } from '../../../shared/rooms'
+import { sharedRoom } from '../../../shared/rooms'
+import { chatRoomsOf, type ChatRooms } from '../chat-rooms'
 import { buildPrompt, estimateTokens, type Prompt } from './prompt'
 import type { ModelProvider } from './providers'
 import type { RateLimiter } from './rate-limit'
-import { createAnswerWriter } from './answer-writer'
+import { createAnswerWriter, type WriterClosed } from './answer-writer'
+import { openChatToAnswer } from './chat-to-answer'
 import { generateChatTitle } from './title'
 
-/** How long a request waits for the asker's edits to arrive over the websocket. */
-const WAIT_FOR_EDITS_MS = 3000
-
 export const generateInput = z.strictObject({
+  /** The chat's room (`w/<ws>/c/<chat>`, `w/<ws>/u/<user>/c/<chat>`), or the index room listing it (older clients). */
   room: z.string().min(1, 'Required').max(200),
   chatId: docId,
   /** The person's message to answer; the chat's latest question when absent. */
@@ -39,9 +38,9 @@ export const generateInput = z.strictObject({
    */
   generationId: docId.optional(),
   /**
-   * The asking client's own edits of the room up to the question: the
-   * question travels over the websocket and this request over HTTP, so the
-   * server waits for it (briefly) rather than answer an older text.
+   * The asking client's own edits of the chat's room up to the question:
+   * the question travels over the websocket and this request over HTTP, so
+   * the server waits for it (briefly) rather than answer an older text.
    */
   after: clientState.optional(),
 })
@@ -117,11 +116,14 @@ export interface StartedGeneration {
 }
 
 /**
- * Starts an AI answer to a question in a chat: checks who asks, holds the
- * quota, writes a pending answer into the room, and streams the model's
- * text into it in the background. Throws NOT_FOUND for anything the caller
- * may not see (another workspace, someone else's private room, an unknown
- * chat), FORBIDDEN for a viewer, RATE_LIMITED and QUOTA_EXCEEDED.
+ * Starts an AI answer to a question in a chat: checks who asks (the one
+ * access check, on the chat's room), holds the quota, writes a pending
+ * answer into the chat's room, and streams the model's text into it in the
+ * background. The chat's metadata (model, sidekiq, title) is read from its
+ * index room; the sync server writes the chat's activity there from the
+ * room. Throws NOT_FOUND for anything the caller may not see (another
+ * workspace, someone else's private chat, an unknown chat), FORBIDDEN for
+ * a viewer, RATE_LIMITED and QUOTA_EXCEEDED.
  */
 export async function startGeneration(
   deps: GenerationDeps,
@@ -131,12 +133,11 @@ export async function startGeneration(
 ): Promise<StartedGeneration> {
   // Time to first token counts from here: the checks, the quota and the room are part of the wait people feel.
   const requestedAt = performance.now()
-  const access = await authorizeSessionRoom(deps.db, caller.sessionToken, input.room).catch((error: unknown) => {
+  const rooms = chatRoomsOf(input.room, input.chatId, workspaceId)
+  const access = await authorizeSessionRoom(deps.db, caller.sessionToken, rooms.chat).catch((error: unknown) => {
     throw error instanceof AppError ? notFound('Chat') : error
   })
   if (!access) throw new AppError('UNAUTHORIZED', 'Sign in first')
-  // A room of another workspace is refused exactly like a workspace one is not in.
-  if (access.workspaceId !== workspaceId) throw notFound('Chat')
   const { userId } = access
   if (!access.canWrite || !can(access.role, 'budget:spend')) {
     throw new AppError('FORBIDDEN', `Your role (${access.role}) may not ask the AI in this workspace`)
@@ -149,20 +150,14 @@ export async function startGeneration(
   const holds: RoomHold[] = []
   const releaseAll = () => holds.splice(0).forEach((h) => h.release())
   try {
-    const hold = await deps.sync.openRoom(input.room, workspaceId)
-    holds.push(hold)
-    if (input.after && !(await whenClientState(hold.room.doc, input.after, WAIT_FOR_EDITS_MS))) {
-      throw new AppError('NOT_SYNCED', 'Your latest edits have not reached the server yet: try again')
-    }
-    const chat = getChat(hold.room.doc, input.chatId)
-    if (!chat) throw notFound('Chat')
+    const { chat, room, index } = await openChatToAnswer(deps.sync, rooms, input.after, holds)
     const earlier = chat.messages.find((m) => m.id === generationId)
     if (earlier) {
       releaseAll()
       const model = earlier.model ?? ''
       return { messageId: generationId, generationId, model, status: 'exists', done: Promise.resolve() }
     }
-    const sidekiq = await readSidekiq(deps, chat, input.room, workspaceId, hold, holds)
+    const sidekiq = await readSidekiq(deps, chat, rooms, index, holds)
     const defaults = access.defaultModels
     const model = resolveModelId(
       {
@@ -196,7 +191,7 @@ export async function startGeneration(
     const controller = new AbortController()
     const isFirstAnswer = !chat.title && !chat.messages.some((m) => m.role === 'assistant')
     const job = {
-      hold,
+      room,
       chat,
       prompt,
       model,
@@ -211,12 +206,20 @@ export async function startGeneration(
     const done = answered
       .then(async () => {
         if (isFirstAnswer) {
-          await generateChatTitle(deps, { hold, chatId: chat.id, model, workspaceId, userId, answerId: generationId })
+          await generateChatTitle(deps, {
+            room,
+            index,
+            chatId: chat.id,
+            model,
+            workspaceId,
+            userId,
+            answerId: generationId,
+          })
         }
       })
       .catch((error: unknown) => deps.logger?.warn('answer failed', { generationId, error: String(error) }))
       .finally(releaseAll)
-    deps.registry.register(generationId, { room: input.room, chatId: chat.id }, controller, done)
+    deps.registry.register(generationId, { room: rooms.chat, chatId: chat.id }, controller, done)
     return { messageId: generationId, generationId, model: model.id, status: 'started', done }
   } catch (error) {
     releaseAll()
@@ -228,21 +231,21 @@ export async function startGeneration(
 async function readSidekiq(
   deps: GenerationDeps,
   chat: Chat,
-  room: string,
-  workspaceId: string,
-  hold: RoomHold,
+  rooms: ChatRooms,
+  index: RoomHold,
   holds: RoomHold[],
 ): Promise<Sidekiq | null> {
   if (!chat.sidekiqId) return null
-  const shared = sharedRoom(workspaceId)
-  if (room === shared) return getSidekiq(hold.room.doc, chat.sidekiqId)
-  const sharedHold = await deps.sync.openRoom(shared, workspaceId)
+  const shared = sharedRoom(rooms.workspaceId)
+  if (rooms.index === shared) return getSidekiq(index.room.doc, chat.sidekiqId)
+  const sharedHold = await deps.sync.openRoom(shared, rooms.workspaceId)
   holds.push(sharedHold)
   return getSidekiq(sharedHold.room.doc, chat.sidekiqId)
 }
 
 interface StreamJob {
-  hold: RoomHold
+  /** The chat's own room. */
+  room: RoomHold
   chat: Chat
   prompt: Prompt
   model: ModelEntry
@@ -255,19 +258,28 @@ interface StreamJob {
   requestedAt: number
 }
 
+/** Why an answer ended before the model finished, as the abort reason of its controller. */
+const ENDED_BY: Record<WriterClosed, string> = { closed: STOPPED, full: 'room-full', gone: 'room-gone' }
+const REASONS: Record<string, string> = {
+  'room-full': 'This chat is full: it has reached its size limit. Start a new chat to go on.',
+  'room-gone': 'The chat was deleted or moved while the answer was being written.',
+}
+
 /**
- * Streams the model's answer into the room and records what it cost, once,
- * whatever the ending: done, stopped (by the user, here or through the
- * document from another node), a provider error or timeout.
+ * Streams the model's answer into the chat's room and records what it
+ * cost, once, whatever the ending: done, stopped (by the user, here or
+ * through the document from another node), a provider error or timeout, a
+ * chat room that filled up (the text up to the limit stays, the answer ends
+ * in error saying why) or was deleted.
  */
 async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void> {
-  const { hold, chat, prompt, model, generationId, controller } = job
+  const { room, chat, prompt, model, generationId, controller } = job
   const startedAt = new Date()
   const writer = createAnswerWriter(
-    hold.room,
+    room.room,
     { chatId: chat.id, messageId: generationId, authorId: job.userId, model: model.id, replyTo: prompt.question.id },
     AI,
-    () => controller.abort(STOPPED),
+    (why) => controller.abort(ENDED_BY[why]),
   )
   const timeout = AbortSignal.timeout(deps.timeoutMs)
   let reported: { inputTokens?: number; outputTokens?: number } = {}
@@ -304,33 +316,39 @@ async function streamAnswer(deps: GenerationDeps, job: StreamJob): Promise<void>
   // Rejects when the answer could not be stored at all (the database is
   // unreachable): nothing to show, and the reservation expires by itself.
   await writer.flush()
-  const stopped = controller.signal.aborted
-  const timedOut = !stopped && timeout.aborted
-  const outcome = stopped ? 'stopped' : timedOut || failure ? 'error' : 'done'
-  const reason = timedOut ? 'The model took too long to answer.' : (failure ?? undefined)
+  const endedBy = controller.signal.aborted ? String(controller.signal.reason) : null
+  const roomEnded = endedBy !== null ? REASONS[endedBy] : undefined
+  const stopped = endedBy !== null && !roomEnded
+  const timedOut = endedBy === null && timeout.aborted
+  const outcome = stopped ? 'stopped' : roomEnded || timedOut || failure ? 'error' : 'done'
+  const reason = roomEnded ?? (timedOut ? 'The model took too long to answer.' : (failure ?? undefined))
   // What the provider reported; where it reported nothing (a stop before its
   // last chunk), the prompt as estimated and the text as received.
   const inputTokens =
     reported.inputTokens ?? (writer.length > 0 || outcome === 'done' ? prompt.estimatedInputTokens : 0)
   const outputTokens = reported.outputTokens ?? estimateTokens(writer.text)
   const cost = costMicros(model, { inputTokens, outputTokens })
-  await hold.room
-    .applyServerChange((doc) =>
-      setMessageStatus(
-        doc,
-        chat.id,
-        generationId,
-        {
-          status: outcome,
-          ...(outcome === 'error' ? { error: reason ?? 'The model failed to answer.' } : {}),
-          model: model.id,
-          usage: { inputTokens, outputTokens, costMicros: cost },
-          ...(timing ? { timing } : {}),
-        },
-        AI,
-      ),
+  await room.room
+    .applyServerChange(
+      (doc) =>
+        setMessageStatus(
+          doc,
+          chat.id,
+          generationId,
+          {
+            status: outcome,
+            ...(outcome === 'error' ? { error: reason ?? 'The model failed to answer.' } : {}),
+            model: model.id,
+            usage: { inputTokens, outputTokens, costMicros: cost },
+            ...(timing ? { timing } : {}),
+          },
+          AI,
+        ),
+      // The few bytes that end the answer go in even into a full room: otherwise it would spin on.
+      { evenIfFull: true },
     )
-    // Already final: stopped through the document (another node's stop request) or closed as abandoned.
+    // Already final: stopped through the document (another node's stop request) or closed as abandoned;
+    // or the room is gone (the chat deleted or moved), or never got the message (full from the start).
     .catch(() => undefined)
   await recordUsage(deps.db, {
     generationId,
@@ -376,9 +394,10 @@ export type StopInput = z.output<typeof stopInput>
 /**
  * Stops an answer being written. Running in this process, it is aborted at
  * once and its usage recorded before this returns; running elsewhere (or
- * nowhere, its process gone), the message is stopped in the document, which
- * the process writing it sees at its next write. Who may ask for answers in
- * a room may stop them. Returns the message's status afterwards.
+ * nowhere, its process gone), the message is stopped in the chat's room,
+ * which the process writing it sees at its next write. Who may ask for
+ * answers in a chat may stop them. `room` is the chat's room, or the index
+ * room listing it (older clients). Returns the message's status afterwards.
  */
 export async function stopGeneration(
   deps: GenerationDeps,
@@ -387,22 +406,29 @@ export async function stopGeneration(
   messageId: string,
   input: StopInput,
 ): Promise<{ status: string }> {
-  const roomName = parseRoomName(input.room)
-  if (!roomName || roomName.workspaceId !== workspaceId) throw notFound('Message')
-  const access = await authorizeRoom(deps.db, userId, input.room).catch((error: unknown) => {
+  const rooms = (() => {
+    try {
+      return chatRoomsOf(input.room, input.chatId, workspaceId)
+    } catch {
+      throw notFound('Message')
+    }
+  })()
+  const access = await authorizeRoom(deps.db, userId, rooms.chat).catch((error: unknown) => {
     throw error instanceof AppError ? notFound('Message') : error
   })
   if (!access.canWrite) throw new AppError('FORBIDDEN', `Your role (${access.role}) may not stop answers`)
   // Running here: ended at once, even before its first words reached the room.
-  if (await deps.registry.stop(messageId, input)) return { status: 'stopped' }
-  const hold = await deps.sync.openRoom(input.room, workspaceId)
+  if (await deps.registry.stop(messageId, { room: rooms.chat, chatId: rooms.chatId })) return { status: 'stopped' }
+  const hold = await deps.sync.openRoom(rooms.chat, workspaceId)
   try {
-    const message = () => getChat(hold.room.doc, input.chatId)?.messages.find((m) => m.id === messageId)
+    const message = () => getChatMessages(hold.room.doc, rooms.chatId)?.find((m) => m.id === messageId)
     const found = message()
     if (!found || found.role !== 'assistant') throw notFound('Message')
     if (found.status === 'pending' || found.status === 'streaming') {
       await hold.room
-        .applyServerChange((doc) => setMessageStatus(doc, input.chatId, messageId, { status: 'stopped' }, AI))
+        .applyServerChange((doc) => setMessageStatus(doc, rooms.chatId, messageId, { status: 'stopped' }, AI), {
+          evenIfFull: true,
+        })
         .catch((error: unknown) => {
           // Ended on its own in the meantime: its final status stands.
           if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error

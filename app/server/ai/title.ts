@@ -1,7 +1,7 @@
 import { generateText } from 'ai'
 import { recordUsage, releaseReservation, reserveQuota } from '../../../db/usage'
 import type { RoomHold } from '../../../sync-server'
-import { getChat, renameChat, serverOrigin } from '../../../shared/doc'
+import { getChat, getChatSummary, renameChat, serverOrigin } from '../../../shared/doc'
 import { AppError } from '../../../shared/errors'
 import { costMicros, estimateMaxCostMicros, type ModelEntry } from '../../../shared/models'
 import type { GenerationDeps } from './generation'
@@ -18,9 +18,19 @@ const TITLE_ORIGIN = serverOrigin('ai-title')
  */
 export async function generateChatTitle(
   deps: Pick<GenerationDeps, 'db' | 'models' | 'timeoutMs'>,
-  job: { hold: RoomHold; chatId: string; model: ModelEntry; workspaceId: string; userId: string; answerId: string },
+  job: {
+    /** The chat's own room, where its messages are. */
+    room: RoomHold
+    /** The index room listing the chat, where its title is. */
+    index: RoomHold
+    chatId: string
+    model: ModelEntry
+    workspaceId: string
+    userId: string
+    answerId: string
+  },
 ): Promise<void> {
-  const chat = getChat(job.hold.room.doc, job.chatId)
+  const chat = getChat(job.index.room.doc, job.chatId, job.room.room.doc)
   if (!chat || chat.title) return
   const conversation = chat.messages
     .filter((m) => m.content && (m.role === 'user' || m.status === 'done'))
@@ -80,9 +90,11 @@ export async function generateChatTitle(
   })
   const title = cleanTitle(text)
   if (!title) return
-  await job.hold.room.applyServerChange((doc) => {
-    // Someone may have named it while the model was thinking: theirs wins.
-    if (!getChat(doc, job.chatId)?.title) renameChat(doc, job.chatId, title, TITLE_ORIGIN)
+  // Into the chat's index entry (decision 021), where every sidebar reads it.
+  await job.index.room.applyServerChange((doc) => {
+    // Someone may have named it while the model was thinking, or deleted it: theirs wins.
+    const summary = getChatSummary(doc, job.chatId)
+    if (summary && !summary.title) renameChat(doc, job.chatId, title, TITLE_ORIGIN)
   })
 }
 

@@ -12,8 +12,11 @@ export interface ApiContext {
   auth: Auth
   env: ServerEnv
   revocations: RevocationBus
-  /** The sync server's rooms, for server changes to them (an imported sidekiq). Absent where no sync server runs. */
-  sync?: Pick<SyncServer, 'openRoom'>
+  /**
+   * The sync server's rooms, for server changes to them (an imported
+   * sidekiq) and moves of chats between them. Absent where no sync server runs.
+   */
+  sync?: Pick<SyncServer, 'openRoom' | 'moveChat'>
   /** AI answers: the sync server's rooms, the model providers, the limits. Absent where no sync server runs. */
   ai?: GenerationDeps
   /** Stripe billing; null or absent when this server has no Stripe keys (billing not configured). */

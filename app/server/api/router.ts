@@ -20,6 +20,7 @@ import { importWorkspace } from '../../../db/workspace-import'
 import { exportSidekiq } from '../../../db/sidekiq-export'
 import { importSidekiqFile } from '../../../db/sidekiq-import'
 import { MAX_SIDEKIQ_FILE_BYTES, MAX_WORKSPACE_FILE_BYTES } from '../../../shared/schemas/workspace-export'
+import { moveChatTo } from '../chat-move'
 import { liveSharedRooms } from '../live-rooms'
 import type { ApiContext } from './context'
 import { errorResponse, json, jsonAttachment, readJson } from './respond'
@@ -105,6 +106,11 @@ const ROUTES: Route[] = [
     const { workspaceId, messageId } = parseInput(workspaceParams.extend({ messageId: docId }), params)
     const input = parseInput(stopInput, await readJson(request))
     return json(await stopGeneration(requireAi(ctx), await userId(), workspaceId, messageId, input))
+  }),
+  route('POST', '/api/workspaces/:workspaceId/chats/:chatId/move', async ({ ctx, userId, params, request }) => {
+    const { workspaceId, chatId } = parseInput(workspaceParams.extend({ chatId: docId }), params)
+    const body = await readJson(request)
+    return json(await moveChatTo(ctx.db, ctx.sync, await userId(), workspaceId, chatId, body))
   }),
   route('GET', '/api/workspaces/:workspaceId/models', async ({ ctx, userId, params }) => {
     const { workspaceId } = parseInput(workspaceParams, params)
