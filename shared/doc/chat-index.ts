@@ -4,26 +4,34 @@ import { AppError } from '../errors'
 import { type ChatMessages, chatsRoot, findChatMessages, readChatEntry, type StoredChat } from './chat-store'
 import { MESSAGE_ROLES, readMessages } from './messages'
 import { type DocOrigin } from './origin'
-import { readStored, type ReadOptions } from './read'
+import { type ReadOptions } from './read'
 
 /**
  * The chat index (decision 021): what the sidebar and search need of every
- * chat, one `Y.Map` per chat under its id in the index room's `chatIndex`
- * root: the shared room for shared chats, the member's private room for
- * theirs. The chat's messages live in its own room. Metadata (title,
- * sidekiq, model, pinned, archived) is written here by people, a key each,
- * so concurrent edits of different fields both hold; activity (count, last
- * author, preview, `updatedAt`) is one value written by the server from the
- * chat's room, so every sidebar stays live through the index room alone.
+ * chat, in the index room (the shared room for shared chats, the member's
+ * private room for theirs); the chat's messages live in its own room.
  *
- * An entry is kept to a few Yjs items: what never changes (`info`) and
- * what only the server writes (`activity`) are one value each, and false
- * flags are not stored. Every member's browser and the server decode the
- * whole index when they open the workspace, and the cost of that grows with
- * items more than with bytes (decision 021: 5 items and about 450 bytes a
- * chat instead of 14 and 600 made opening a 5,000-chat index six times faster).
+ * Every member's browser and the server hold the whole index while the
+ * workspace is open, and its cost grows with Yjs items and Y types far more
+ * than with bytes: a `Y.Map` per chat held 2.5 KB of heap a chat, one plain
+ * value about 1 KB (decision 021). So an entry is two parts:
+ *
+ * - its **base**, one plain value under the chat's id in the `chatIndex`
+ *   root: the metadata it was listed with and the activity (count, last
+ *   author, preview, `updatedAt`). After the chat is listed only the server
+ *   writes it: the activity from the chat's room, and an AI title for an
+ *   untitled chat. Every sidebar stays live through the index room alone.
+ * - its **edits**, what people changed since (title, sidekiq, model,
+ *   pinned, archived), a key each in the `chatEdits` root under
+ *   `<chatId>/<field>`, so concurrent edits of different fields both hold
+ *   and none races the server's writes of the base. Most chats have none.
+ *
+ * An edit overrides the base; `null` clears an optional field. False flags
+ * are not stored.
  */
 export const CHAT_INDEX_KEY = 'chatIndex'
+/** The root of people's edits of index entries, keyed `<chatId>/<field>`. */
+export const CHAT_EDITS_KEY = 'chatEdits'
 
 /** Longest preview kept in the index: a sidebar line, not the message. */
 export const PREVIEW_LENGTH = 120
@@ -49,27 +57,31 @@ export const storedIndexEntry = z.object({
 /** An index entry as `storedIndexEntry` parses it. */
 export type StoredIndexEntry = z.output<typeof storedIndexEntry>
 
-const storedActivity = z.object({
-  messageCount: z.number(),
-  updatedAt: z.number(),
-  lastAuthorId: z.string().optional(),
-  lastRole: z.enum(MESSAGE_ROLES).optional(),
-  preview: z.string().optional(),
-})
+/** An entry's base as stored: the entry without its id (the key). Unknown fields pass, for newer versions. */
+const storedBase = storedIndexEntry
+  .omit({ id: true })
+  .extend({ title: z.string().default('') })
+  .passthrough()
 
-type StoredActivity = z.output<typeof storedActivity>
-
-/** An index entry's map as stored: a key per editable field, `info` and `activity` one value each. */
-const storedIndexMap = z.object({
-  info: z.object({ createdBy: z.string(), createdAt: z.number() }),
+/** The fields people edit, and what an edit of each may hold (`null`: cleared). */
+const editValues = {
   title: z.string(),
-  sidekiqId: z.string().optional(),
-  sidekiqName: z.string().optional(),
-  model: z.string().optional(),
-  pinned: z.boolean().default(false),
-  archived: z.boolean().default(false),
-  activity: storedActivity,
-})
+  sidekiqId: z.string().nullable(),
+  sidekiqName: z.string().nullable(),
+  model: z.string().nullable(),
+  pinned: z.boolean(),
+  archived: z.boolean(),
+} as const
+
+/** A field of an index entry that people edit. */
+export type EditableField = keyof typeof editValues
+
+const EDITABLE_FIELDS = Object.keys(editValues) as EditableField[]
+
+/** An edit of one field: its value, or `null` to clear an optional one. */
+export type ChatEdit = { [F in EditableField]?: z.output<(typeof editValues)[F]> }
+
+const editKey = (chatId: string, field: EditableField) => `${chatId}/${field}`
 
 /** Only the fields that are set: Yjs would store an `undefined` too. */
 function definedOnly<T extends object>(value: T): T {
@@ -81,23 +93,62 @@ export function chatIndexRoot(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap<unknown>(CHAT_INDEX_KEY)
 }
 
-/** A chat's index entry (or its old-layout entry, which carries the same metadata) with the map it was read from. */
+/** The `chatEdits` root map; values are checked by readers, never trusted. */
+function chatEditsRoot(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(CHAT_EDITS_KEY)
+}
+
+/** A chat's index entry (or its old-layout entry, which carries the same metadata). */
 export interface IndexEntry {
-  readonly map: Y.Map<unknown>
   readonly value: StoredIndexEntry
   /** True for a chat still in the old layout (`chats`, messages beside it), not yet converted. */
   readonly legacy: boolean
 }
 
-function readIndexEntry(key: string, raw: unknown, options?: ReadOptions): IndexEntry | undefined {
-  const stored = readStored(storedIndexMap, raw, `${CHAT_INDEX_KEY}/${key}`, options)
-  if (!stored) return undefined
-  const { info, activity, ...metadata } = stored
-  return { map: raw as Y.Map<unknown>, value: { id: key, ...info, ...metadata, ...activity }, legacy: false }
+function isPlainObject(raw: unknown): raw is Record<string, unknown> {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !(raw instanceof Y.AbstractType)
+}
+
+function readBase(key: string, raw: unknown, options?: ReadOptions): z.output<typeof storedBase> | undefined {
+  const path = `${CHAT_INDEX_KEY}/${key}`
+  if (!isPlainObject(raw)) {
+    options?.onInvalid?.({ path, message: 'Not an object' })
+    return undefined
+  }
+  const result = storedBase.safeParse(raw)
+  if (result.success) return result.data
+  const message = result.error.issues.map((i) => `${i.path.join('.') || '_'}: ${i.message}`).join('; ')
+  options?.onInvalid?.({ path, message })
+  return undefined
+}
+
+/** `value` with the chat's readable edits applied; an edit that fails its field's schema is skipped. */
+function withEdits<T extends object>(doc: Y.Doc, chatId: string, value: T, options?: ReadOptions): T {
+  const edits = chatEditsRoot(doc)
+  if (edits.size === 0) return value
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) }
+  for (const field of EDITABLE_FIELDS) {
+    const key = editKey(chatId, field)
+    if (!edits.has(key)) continue
+    const parsed = editValues[field].safeParse(edits.get(key))
+    if (!parsed.success) {
+      options?.onInvalid?.({ path: `${CHAT_EDITS_KEY}/${key}`, message: parsed.error.issues[0]?.message ?? 'Invalid' })
+    } else if (parsed.data === null) delete out[field]
+    else out[field] = parsed.data
+  }
+  return out as T
+}
+
+function readIndexEntry(doc: Y.Doc, key: string, raw: unknown, options?: ReadOptions): IndexEntry | undefined {
+  const base = readBase(key, raw, options)
+  if (!base) return undefined
+  const merged = withEdits(doc, key, base, options)
+  const parsed = storedIndexEntry.safeParse({ ...merged, id: key })
+  return parsed.success ? { value: parsed.data, legacy: false } : undefined
 }
 
 /** An old-layout chat read as an index entry, its activity computed from the messages beside it. */
-function legacyAsIndexEntry(key: string, raw: unknown, options?: ReadOptions): IndexEntry | undefined {
+function legacyAsIndexEntry(doc: Y.Doc, key: string, raw: unknown, options?: ReadOptions): IndexEntry | undefined {
   const chat = readChatEntry(key, raw, options)
   if (!chat) return undefined
   const { messages: _messages, ...metadata } = chat.value
@@ -107,7 +158,8 @@ function legacyAsIndexEntry(key: string, raw: unknown, options?: ReadOptions): I
     path: `chats/${key}/messages`,
     touch: () => {},
   })
-  return { map: chat.map, value: { ...metadata, ...activity, updatedAt: chat.value.updatedAt }, legacy: true }
+  const value = withEdits(doc, key, { ...metadata, ...activity, updatedAt: chat.value.updatedAt }, options)
+  return { value, legacy: true }
 }
 
 /** Every readable entry of the index room: index entries, then old-layout chats not in the index. */
@@ -115,12 +167,12 @@ export function indexEntries(doc: Y.Doc, options?: ReadOptions): IndexEntry[] {
   const out: IndexEntry[] = []
   const index = chatIndexRoot(doc)
   index.forEach((raw, key) => {
-    const entry = readIndexEntry(key, raw, options)
+    const entry = readIndexEntry(doc, key, raw, options)
     if (entry) out.push(entry)
   })
   chatsRoot(doc).forEach((raw, key) => {
     if (index.has(key)) return
-    const entry = legacyAsIndexEntry(key, raw, options)
+    const entry = legacyAsIndexEntry(doc, key, raw, options)
     if (entry) out.push(entry)
   })
   return out
@@ -129,9 +181,9 @@ export function indexEntries(doc: Y.Doc, options?: ReadOptions): IndexEntry[] {
 /** The chat's entry, or `undefined` when the index room lists no readable chat by that id. */
 export function findIndexEntry(doc: Y.Doc, chatId: string): IndexEntry | undefined {
   const index = chatIndexRoot(doc)
-  if (index.has(chatId)) return readIndexEntry(chatId, index.get(chatId))
+  if (index.has(chatId)) return readIndexEntry(doc, chatId, index.get(chatId))
   const legacy = chatsRoot(doc)
-  return legacy.has(chatId) ? legacyAsIndexEntry(chatId, legacy.get(chatId)) : undefined
+  return legacy.has(chatId) ? legacyAsIndexEntry(doc, chatId, legacy.get(chatId)) : undefined
 }
 
 /** The chat's entry or a `NOT_FOUND`. */
@@ -139,6 +191,41 @@ export function requireIndexEntry(doc: Y.Doc, chatId: string): IndexEntry {
   const entry = findIndexEntry(doc, chatId)
   if (!entry) throw new AppError('NOT_FOUND', 'Chat not found')
   return entry
+}
+
+/**
+ * Writes people's edits of a listed chat's fields, a key each; the caller
+ * runs it in a transaction and has checked the chat is listed (`NOT_FOUND`).
+ */
+export function writeChatEdits(doc: Y.Doc, chatId: string, edit: ChatEdit): void {
+  const edits = chatEditsRoot(doc)
+  for (const field of EDITABLE_FIELDS) {
+    const value = edit[field]
+    if (value !== undefined) edits.set(editKey(chatId, field), value)
+  }
+}
+
+/** Removes a chat's entry from an index room: its base and its edits. The caller runs it in a transaction. */
+export function deleteIndexEntry(doc: Y.Doc, chatId: string): void {
+  chatIndexRoot(doc).delete(chatId)
+  const edits = chatEditsRoot(doc)
+  for (const field of EDITABLE_FIELDS) {
+    const key = editKey(chatId, field)
+    if (edits.has(key)) edits.delete(key)
+  }
+}
+
+/**
+ * Names an untitled chat (the server's AI title), in the entry's base: a
+ * title someone typed, before or concurrently, is an edit and wins.
+ * Returns false when the chat is not listed, or has a title already.
+ */
+export function writeTitleOfUntitled(doc: Y.Doc, chatId: string, title: string, origin: DocOrigin): boolean {
+  const raw = chatIndexRoot(doc).get(chatId)
+  const entry = findIndexEntry(doc, chatId)
+  if (!entry || entry.legacy || entry.value.title || !isPlainObject(raw)) return false
+  doc.transact(() => chatIndexRoot(doc).set(chatId, { ...raw, title }), origin)
+  return true
 }
 
 /** What the index says of a chat's conversation, computed from its messages. */
@@ -187,24 +274,26 @@ export function chatActivity(doc: Y.Doc, chatId: string): ChatActivity | null {
  */
 export function recordChatActivity(doc: Y.Doc, chatId: string, activity: ChatActivity, origin: DocOrigin): boolean {
   const index = chatIndexRoot(doc)
-  if (!index.has(chatId)) return false
-  const entry = readIndexEntry(chatId, index.get(chatId))
-  if (!entry) return false
-  const { value } = entry
-  const next: StoredActivity = definedOnly({
+  const raw = index.get(chatId)
+  const base = readBase(chatId, raw)
+  if (!base || !isPlainObject(raw)) return false
+  const next = definedOnly({
     messageCount: activity.messageCount,
-    updatedAt: Math.max(value.updatedAt, activity.updatedAt ?? 0),
+    updatedAt: Math.max(base.updatedAt, activity.updatedAt ?? 0),
     lastAuthorId: activity.lastAuthorId,
     lastRole: activity.lastRole,
     preview: activity.preview,
   })
   const same =
-    next.messageCount === value.messageCount &&
-    next.updatedAt === value.updatedAt &&
-    next.lastAuthorId === value.lastAuthorId &&
-    next.lastRole === value.lastRole &&
-    next.preview === value.preview
-  if (!same) doc.transact(() => entry.map.set('activity', next), origin)
+    next.messageCount === base.messageCount &&
+    next.updatedAt === base.updatedAt &&
+    next.lastAuthorId === base.lastAuthorId &&
+    next.lastRole === base.lastRole &&
+    next.preview === base.preview
+  if (same) return true
+  // The stored value is kept whole (fields of a newer version included); only the activity changes.
+  const { lastAuthorId: _a, lastRole: _r, preview: _p, ...rest } = raw
+  doc.transact(() => index.set(chatId, { ...rest, ...next }), origin)
   return true
 }
 
@@ -212,28 +301,25 @@ export function recordChatActivity(doc: Y.Doc, chatId: string, activity: ChatAct
 export type IndexEntryFields = Omit<StoredIndexEntry, 'pinned' | 'archived' | 'messageCount'> &
   Partial<Pick<StoredIndexEntry, 'pinned' | 'archived' | 'messageCount'>>
 
-/** Writes a new index entry under `fields.id`; the caller runs it in a transaction and has checked the id is free. */
-export function writeIndexEntry(doc: Y.Doc, fields: IndexEntryFields): Y.Map<unknown> {
-  const map = new Y.Map<unknown>()
-  map.set('info', { createdBy: fields.createdBy, createdAt: fields.createdAt })
-  map.set('title', fields.title)
-  for (const key of ['sidekiqId', 'sidekiqName', 'model'] as const) {
-    if (fields[key] !== undefined) map.set(key, fields[key])
-  }
-  if (fields.pinned) map.set('pinned', true)
-  if (fields.archived) map.set('archived', true)
-  map.set(
-    'activity',
+/**
+ * Writes a new index entry's base under `fields.id`, with whatever edits
+ * the fields carry folded in: edits stored under that id before (a chat
+ * deleted while someone edited it, an old-layout entry being converted)
+ * are removed, so they cannot override it. The caller runs it in a
+ * transaction and has checked the id is free.
+ */
+export function writeIndexEntry(doc: Y.Doc, fields: IndexEntryFields): void {
+  const { id, pinned, archived, ...rest } = fields
+  deleteIndexEntry(doc, id)
+  chatIndexRoot(doc).set(
+    id,
     definedOnly({
+      ...rest,
       messageCount: fields.messageCount ?? 0,
-      updatedAt: fields.updatedAt,
-      lastAuthorId: fields.lastAuthorId,
-      lastRole: fields.lastRole,
-      preview: fields.preview,
+      pinned: pinned ? true : undefined,
+      archived: archived ? true : undefined,
     }),
   )
-  chatIndexRoot(doc).set(fields.id, map)
-  return map
 }
 
 /** An old-layout chat's metadata as index entry fields (for its conversion). */

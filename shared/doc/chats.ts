@@ -3,13 +3,17 @@ import { z } from 'zod'
 import { AppError } from '../errors'
 import { parseInput } from '../validation'
 import {
+  type ChatEdit,
   chatIndexRoot,
+  deleteIndexEntry,
   indexEntries,
   findIndexEntry,
   requireIndexEntry,
   storedIndexEntry,
   type StoredIndexEntry,
+  writeChatEdits,
   writeIndexEntry,
+  writeTitleOfUntitled,
 } from './chat-index'
 import { chatsRoot, findChatMessages } from './chat-store'
 import { docId, newId, timestamp } from './ids'
@@ -172,12 +176,15 @@ export function createChat(index: Y.Doc, input: CreateChatInput, origin: DocOrig
 }
 
 /**
- * Runs `write` on a chat's map in one transaction and returns its summary.
- * Metadata edits leave `updatedAt` alone: it orders the sidebar by
- * conversation, and renaming an old chat should not lift it to the top.
+ * Writes people's edit of a chat's fields in one transaction and returns
+ * its summary. Metadata edits leave `updatedAt` alone: it orders the sidebar
+ * by conversation, and renaming an old chat should not lift it to the top.
  */
-function updateChat(doc: Y.Doc, chatId: string, origin: DocOrigin, write: (map: Y.Map<unknown>) => void): ChatSummary {
-  doc.transact(() => write(requireIndexEntry(doc, chatId).map), origin)
+function updateChat(doc: Y.Doc, chatId: string, origin: DocOrigin, edit: ChatEdit): ChatSummary {
+  doc.transact(() => {
+    requireIndexEntry(doc, chatId)
+    writeChatEdits(doc, chatId, edit)
+  }, origin)
   return toSummary(requireIndexEntry(doc, chatId).value)
 }
 
@@ -192,9 +199,7 @@ export function setChatModel(
     chatId,
     model,
   })
-  return updateChat(doc, v.chatId, origin, (map) =>
-    v.model === null ? map.delete('model') : map.set('model', v.model),
-  )
+  return updateChat(doc, v.chatId, origin, { model: v.model })
 }
 
 /**
@@ -214,27 +219,32 @@ export function setChatSidekiq(
     }),
     { chatId, sidekiq },
   )
-  return updateChat(doc, v.chatId, origin, (map) => {
-    if (v.sidekiq === null) {
-      map.delete('sidekiqId')
-      map.delete('sidekiqName')
-    } else {
-      map.set('sidekiqId', v.sidekiq.id)
-      map.set('sidekiqName', v.sidekiq.name)
-    }
+  return updateChat(doc, v.chatId, origin, {
+    sidekiqId: v.sidekiq?.id ?? null,
+    sidekiqName: v.sidekiq?.name ?? null,
   })
 }
 
 /** Renames a chat. Concurrent renames resolve to one of them on every peer. */
 export function renameChat(doc: Y.Doc, chatId: string, title: string, origin: DocOrigin = LOCAL_ORIGIN): ChatSummary {
   const v = parseInput(z.strictObject({ chatId: docId, title: chatTitle.min(1, 'Required') }), { chatId, title })
-  return updateChat(doc, v.chatId, origin, (map) => map.set('title', v.title))
+  return updateChat(doc, v.chatId, origin, { title: v.title })
+}
+
+/**
+ * Names an untitled chat: the server's AI title. A title someone typed,
+ * before or at the same time, wins. Returns false when the chat is not
+ * listed or has a title already.
+ */
+export function nameUntitledChat(doc: Y.Doc, chatId: string, title: string, origin: DocOrigin): boolean {
+  const v = parseInput(z.strictObject({ chatId: docId, title: chatTitle.min(1, 'Required') }), { chatId, title })
+  return writeTitleOfUntitled(doc, v.chatId, v.title, origin)
 }
 
 /** Pins or unpins a chat; pinned chats list first. */
 export function setPinned(doc: Y.Doc, chatId: string, pinned: boolean, origin: DocOrigin = LOCAL_ORIGIN): ChatSummary {
   const v = parseInput(z.strictObject({ chatId: docId, pinned: z.boolean() }), { chatId, pinned })
-  return updateChat(doc, v.chatId, origin, (map) => map.set('pinned', v.pinned))
+  return updateChat(doc, v.chatId, origin, { pinned: v.pinned })
 }
 
 /** Archives or restores a chat; archived chats keep their content and stay listed with `archived: true`. */
@@ -245,7 +255,7 @@ export function setArchived(
   origin: DocOrigin = LOCAL_ORIGIN,
 ): ChatSummary {
   const v = parseInput(z.strictObject({ chatId: docId, archived: z.boolean() }), { chatId, archived })
-  return updateChat(doc, v.chatId, origin, (map) => map.set('archived', v.archived))
+  return updateChat(doc, v.chatId, origin, { archived: v.archived })
 }
 
 /**
@@ -257,7 +267,7 @@ export function deleteChat(index: Y.Doc, chatId: string, origin: DocOrigin = LOC
   const v = parseInput(z.strictObject({ chatId: docId }), { chatId })
   index.transact(() => {
     requireIndexEntry(index, v.chatId)
-    chatIndexRoot(index).delete(v.chatId)
+    deleteIndexEntry(index, v.chatId)
     chatsRoot(index).delete(v.chatId)
   }, origin)
 }
@@ -281,7 +291,7 @@ export function moveChat(fromIndex: Y.Doc, toIndex: Y.Doc, chatId: string, origi
     throw new AppError('CONFLICT', 'The target already has a chat with this id')
   toIndex.transact(() => writeIndexEntry(toIndex, source.value), origin)
   fromIndex.transact(() => {
-    chatIndexRoot(fromIndex).delete(v.chatId)
+    deleteIndexEntry(fromIndex, v.chatId)
     // The emptied old-layout entry of a converted chat goes too, or it would be converted back here.
     chatsRoot(fromIndex).delete(v.chatId)
   }, origin)

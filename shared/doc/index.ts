@@ -59,6 +59,7 @@ export {
   getChatMessages,
   createChat,
   renameChat,
+  nameUntitledChat,
   setChatModel,
   setChatSidekiq,
   setPinned,
@@ -69,6 +70,7 @@ export {
 export {
   type ChatActivity,
   CHAT_INDEX_KEY,
+  CHAT_EDITS_KEY,
   PREVIEW_LENGTH,
   chatActivity,
   recordChatActivity,

@@ -7,12 +7,11 @@ import {
   chatActivity,
   chatIndexRoot,
   findIndexEntry,
-  indexFieldsOfLegacyChat,
   recordChatActivity,
   writeIndexEntry,
 } from './chat-index'
 import { chatRoomId, chatRoomMessages, openChatRoom } from './chat-room'
-import { chatsRoot, findChat } from './chat-store'
+import { chatsRoot } from './chat-store'
 import { type Chat, getChat, listChats } from './chats'
 import { docId, timestamp } from './ids'
 import { MAX_CONTENT_LENGTH, MESSAGE_ROLES, MESSAGE_STATUSES, OPEN_STATUSES, readMessages } from './messages'
@@ -241,9 +240,9 @@ export function importChatEntry(
     recordChatActivity(index, v.id, activity, origin)
     return false
   }
-  const legacy = entry ? findChat(index, v.id) : undefined
   const { messages: _messages, ...fields } = v
-  const metadata = legacy ? indexFieldsOfLegacyChat(legacy.value) : fields
+  // An old-layout entry read as an entry carries the edits newer clients made to it.
+  const metadata = entry ? entry.value : fields
   index.transact(() => {
     writeIndexEntry(index, {
       ...metadata,
@@ -251,7 +250,7 @@ export function importChatEntry(
       updatedAt: Math.max(metadata.updatedAt, activity.updatedAt ?? 0),
     })
   }, origin)
-  return !legacy
+  return !entry
 }
 
 /**

@@ -1,5 +1,12 @@
 import * as Y from 'yjs'
-import { chatActivity, chatIndexRoot, indexFieldsOfLegacyChat, recordChatActivity, writeIndexEntry } from './chat-index'
+import {
+  chatActivity,
+  chatIndexRoot,
+  findIndexEntry,
+  indexFieldsOfLegacyChat,
+  recordChatActivity,
+  writeIndexEntry,
+} from './chat-index'
 import { chatRoomMessages, openChatRoom } from './chat-room'
 import { chatsRoot, readChatEntry } from './chat-store'
 import type { DocOrigin } from './origin'
@@ -71,13 +78,14 @@ export function finishLegacyChat(index: Y.Doc, chatId: string, room: Y.Doc, orig
   const activity = chatActivity(room, chatId) ?? { messageCount: 0 }
   const copied = messageIds(chatRoomMessages(room))
   index.transact(() => {
-    const entry = chatIndexRoot(index).get(chatId)
-    if (entry instanceof Y.Map) {
+    if (chatIndexRoot(index).has(chatId)) {
       // Listed already (an earlier run, or a rename by a newer client): only the activity is the room's.
       recordChatActivity(index, chatId, activity, origin)
     } else {
+      // Read as an entry, the old one carries the edits newer clients made to it.
+      const fields = findIndexEntry(index, chatId)?.value ?? indexFieldsOfLegacyChat(chat.value)
       writeIndexEntry(index, {
-        ...indexFieldsOfLegacyChat(chat.value),
+        ...fields,
         ...activity,
         updatedAt: Math.max(chat.value.updatedAt, activity.updatedAt ?? 0),
       })

@@ -11,7 +11,9 @@ import {
   listChats,
   listSidekiqs,
   migrateDoc,
+  nameUntitledChat,
   openChatRoom,
+  recordChatActivity,
   renameChat,
   serverOrigin,
   setArchived,
@@ -125,6 +127,50 @@ describe('two peers', () => {
     const merged = mergeInEveryOrder(base, editsSince(base, peers))
     expectConverged(merged)
     expect(getChat(merged[0], 'c1')).toMatchObject({ pinned: true, archived: true })
+  })
+
+  test("a rename concurrent with the server's activity and AI title keeps the rename and the activity", () => {
+    const { base, peers } = room(2)
+    createChat(base, { id: 'untitled', createdBy: 'u1', createdAt: 2 })
+    syncAll(base, ...peers)
+    const [person, server] = peers
+    renameChat(person, 'untitled', 'Named by me')
+    const origin = serverOrigin('chat-activity')
+    recordChatActivity(
+      server,
+      'untitled',
+      { messageCount: 2, updatedAt: 50, lastAuthorId: 'model', preview: 'Hi' },
+      origin,
+    )
+    expect(nameUntitledChat(server, 'untitled', 'Named by the model', origin)).toBe(true)
+    const merged = mergeInEveryOrder(base, editsSince(base, peers))
+    expectConverged(merged)
+    expect(getChat(merged[0], 'untitled')).toMatchObject({
+      title: 'Named by me',
+      messageCount: 2,
+      updatedAt: 50,
+      preview: 'Hi',
+    })
+  })
+
+  test('the AI title names only an untitled chat', () => {
+    const { base } = room(0)
+    expect(nameUntitledChat(base, 'c1', 'Model title', serverOrigin('ai-title'))).toBe(false)
+    expect(getChat(base, 'c1')!.title).toBe('Start')
+    expect(nameUntitledChat(base, 'missing', 'Model title', serverOrigin('ai-title'))).toBe(false)
+  })
+
+  test('an edit concurrent with a delete leaves nothing behind for a chat listed again under that id', () => {
+    const { base, peers } = room(2)
+    setPinned(peers[0], 'c1', true)
+    renameChat(peers[0], 'c1', 'Edited while deleted')
+    deleteChat(peers[1], 'c1')
+    const merged = mergeInEveryOrder(base, editsSince(base, peers))
+    expectConverged(merged)
+    const doc = merged[0]
+    expect(getChat(doc, 'c1')).toBeNull()
+    createChat(doc, { id: 'c1', createdBy: 'u2', title: 'A new chat', createdAt: 3 })
+    expect(getChat(doc, 'c1')).toMatchObject({ title: 'A new chat', pinned: false, createdBy: 'u2' })
   })
 
   test('a stop concurrent with more streamed text keeps the text and the stop', () => {

@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { afterEach, beforeEach, vi } from 'vitest'
-import { CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
+import { CHAT_EDITS_KEY, CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
 import { CHAT_ROOM_MESSAGES_KEY, CHAT_ROOM_META_KEY } from '../../shared/doc/chat-room'
 import { CHATS_KEY } from '../../shared/doc/chat-store'
 import {
@@ -47,6 +47,7 @@ export function roomJson(doc: Y.Doc): unknown {
     meta: doc.getMap(META_KEY).toJSON(),
     chats: doc.getMap(CHATS_KEY).toJSON(),
     chatIndex: doc.getMap(CHAT_INDEX_KEY).toJSON(),
+    chatEdits: doc.getMap(CHAT_EDITS_KEY).toJSON(),
     chatRoom: doc.getMap(CHAT_ROOM_META_KEY).toJSON(),
     messages: doc.getArray(CHAT_ROOM_MESSAGES_KEY).toJSON(),
     sidekiqs: doc.getMap(SIDEKIQS_KEY).toJSON(),

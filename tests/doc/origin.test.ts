@@ -12,7 +12,7 @@ import {
   renameChat,
   serverOrigin,
 } from '../../shared/doc'
-import { CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
+import { CHAT_EDITS_KEY, CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
 import { recordOrigins } from './helpers'
 
 describe('transaction origins', () => {
@@ -50,7 +50,9 @@ describe('transaction origins', () => {
   test("an undo manager tracking local edits leaves the server's edits alone", () => {
     const doc = new Y.Doc()
     const chat = createChat(doc, { createdBy: 'u1', title: 'First' })
-    const undo = new Y.UndoManager(doc.getMap(CHAT_INDEX_KEY), { trackedOrigins: new Set([LOCAL_ORIGIN]) })
+    const undo = new Y.UndoManager([doc.getMap(CHAT_INDEX_KEY), doc.getMap(CHAT_EDITS_KEY)], {
+      trackedOrigins: new Set([LOCAL_ORIGIN]),
+    })
     renameChat(doc, chat.id, 'Renamed by server', serverOrigin('auto-title'))
     renameChat(doc, chat.id, 'Renamed by me')
     undo.undo()

@@ -7,8 +7,8 @@ import {
   listChats,
   migrateDoc,
   MIGRATION_ORIGIN,
+  renameChat,
 } from '../../shared/doc'
-import { CHAT_INDEX_KEY } from '../../shared/doc/chat-index'
 import { CHATS_KEY } from '../../shared/doc/chat-store'
 import { applyMigrations, META_KEY, MIGRATIONS, type Migration } from '../../shared/doc/schema-version'
 import { recordOrigins, replicaOf } from './helpers'
@@ -81,9 +81,7 @@ describe('schema version', () => {
         description: 'v2: rename every chat to upper case',
         up: (doc) => {
           calls.push('v2')
-          doc.getMap<Y.Map<unknown>>(CHAT_INDEX_KEY).forEach((chat) => {
-            chat.set('title', String(chat.get('title')).toUpperCase())
-          })
+          for (const chat of listChats(doc)) renameChat(doc, chat.id, chat.title.toUpperCase(), MIGRATION_ORIGIN)
         },
       },
     ]

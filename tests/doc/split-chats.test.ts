@@ -10,6 +10,8 @@ import {
   listChats,
   renameChat,
   serverOrigin,
+  setArchived,
+  setPinned,
   setMessageStatus,
 } from '../../shared/doc'
 import { createLegacyChat, rawMessages, replicaOf, syncAll } from './helpers'
@@ -188,5 +190,21 @@ describe('converting an old-layout index room', () => {
     appendMessage(index, 'c1', { id: 'again', role: 'user', authorId: 'u1', content: 'more', createdAt: 30 })
     convert(index, rooms)
     expect(getChat(index, 'c1')).toMatchObject({ title: 'Renamed', messageCount: 7, preview: 'more' })
+  })
+
+  test('edits a newer client made to a chat still in the old layout are kept by its conversion', () => {
+    const index = oldRoom()
+    renameChat(index, 'c2', 'Renamed before converting')
+    setPinned(index, 'c2', true)
+    setArchived(index, 'c2', false)
+    expect(getChat(index, 'c2')).toMatchObject({ title: 'Renamed before converting', pinned: true, archived: false })
+    convert(index)
+    expect(legacyChatIds(index)).toEqual([])
+    expect(getChat(index, 'c2')).toMatchObject({
+      title: 'Renamed before converting',
+      pinned: true,
+      archived: false,
+      model: 'demo',
+    })
   })
 })

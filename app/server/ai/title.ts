@@ -1,7 +1,7 @@
 import { generateText } from 'ai'
 import { recordUsage, releaseReservation, reserveQuota } from '../../../db/usage'
 import type { RoomHold } from '../../../sync-server'
-import { getChat, getChatSummary, renameChat, serverOrigin } from '../../../shared/doc'
+import { getChat, nameUntitledChat, serverOrigin } from '../../../shared/doc'
 import { AppError } from '../../../shared/errors'
 import { costMicros, estimateMaxCostMicros, type ModelEntry } from '../../../shared/models'
 import type { GenerationDeps } from './generation'
@@ -93,8 +93,7 @@ export async function generateChatTitle(
   // Into the chat's index entry (decision 021), where every sidebar reads it.
   await job.index.room.applyServerChange((doc) => {
     // Someone may have named it while the model was thinking, or deleted it: theirs wins.
-    const summary = getChatSummary(doc, job.chatId)
-    if (summary && !summary.title) renameChat(doc, job.chatId, title, TITLE_ORIGIN)
+    nameUntitledChat(doc, job.chatId, title, TITLE_ORIGIN)
   })
 }
 
