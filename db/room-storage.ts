@@ -14,12 +14,58 @@ export interface StoredRoom {
   logLength: number
 }
 
+/**
+ * A snapshot is read in parts of this many bytes. The postgres-js driver
+ * carries bytea as hex text and decodes a row in one go: about 5 ms of
+ * blocked event loop per megabyte in one callback, while parts arrive and
+ * decode in callbacks of their own.
+ */
+export const SNAPSHOT_PART_BYTES = 256 * 1024
+
+/** postgres-js returns the rows as an array; PGlite an object with `rows`. */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as Record<string, unknown>[]
+}
+
+/** `state` cut into parts of `SNAPSHOT_PART_BYTES` (views, not copies); one empty part for an empty state. */
+function snapshotParts(state: Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = []
+  for (let at = 0; at < state.byteLength; at += SNAPSHOT_PART_BYTES)
+    parts.push(state.subarray(at, at + SNAPSHOT_PART_BYTES))
+  return parts.length ? parts : [state]
+}
+
+/** Bytes as a raw query parameter: postgres-js sends a Buffer as bytea; PGlite takes any Uint8Array. */
+function asDriverBytes(bytes: Uint8Array): Uint8Array {
+  return typeof Buffer !== 'undefined' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
+}
+
+/** The room's snapshot, read in parts of `SNAPSHOT_PART_BYTES`; null when it has none. */
+async function readSnapshot(tx: Pick<Db, 'execute'>, room: string): Promise<Uint8Array | null> {
+  const rows = rowsOf(
+    await tx.execute(sql`
+      select substring(state from part for ${SNAPSHOT_PART_BYTES}) as bytes
+      from room_snapshot, generate_series(1, greatest(length(state), 1), ${SNAPSHOT_PART_BYTES}) as part
+      where room = ${room}
+      order by part`),
+  )
+  if (!rows.length) return null
+  const parts = rows.map((row) => row.bytes as Uint8Array)
+  const state = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
+  let at = 0
+  for (const part of parts) {
+    state.set(part, at)
+    at += part.byteLength
+  }
+  return state
+}
+
 export async function loadRoom(db: Db, room: string): Promise<StoredRoom> {
   // One snapshot of the database for both reads, so a compaction committing
   // in between can't hide rows (moved into a snapshot we did not see).
   return db.transaction(
     async (tx) => {
-      const [snapshot] = await tx.select().from(roomSnapshot).where(eq(roomSnapshot.room, room))
+      const snapshot = await readSnapshot(tx, room)
       // No id filter: compaction deletes exactly the rows it merged, so every
       // row still here is wanted, even one that committed late with a smaller id.
       const rows = await tx
@@ -27,7 +73,7 @@ export async function loadRoom(db: Db, room: string): Promise<StoredRoom> {
         .from(roomUpdate)
         .where(eq(roomUpdate.room, room))
         .orderBy(asc(roomUpdate.id))
-      return { updates: [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)], logLength: rows.length }
+      return { updates: [...(snapshot ? [snapshot] : []), ...rows.map((r) => r.update)], logLength: rows.length }
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   )
@@ -53,22 +99,36 @@ export async function compactRoom(
 ): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'room:' + room}))`)
-    const [snapshot] = await tx.select().from(roomSnapshot).where(eq(roomSnapshot.room, room))
+    const snapshot = await readSnapshot(tx, room)
     const rows = await tx
       .select({ id: roomUpdate.id, update: roomUpdate.update })
       .from(roomUpdate)
       .where(eq(roomUpdate.room, room))
       .orderBy(asc(roomUpdate.id))
     if (rows.length < minLog || rows.length === 0) return 0
-    const state = await merge([...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.update)])
+    const state = await merge([...(snapshot ? [snapshot] : []), ...rows.map((r) => r.update)])
     const upToId = rows[rows.length - 1].id
+    // Written in parts, as it is read (see SNAPSHOT_PART_BYTES): the first
+    // replaces the old state, the others are appended in order.
+    const [first, ...rest] = snapshotParts(state)
     await tx
       .insert(roomSnapshot)
-      .values({ room, workspaceId, state, upToId, updateCount: rows.length })
+      .values({ room, workspaceId, state: first, upToId, updateCount: rows.length })
       .onConflictDoUpdate({
         target: roomSnapshot.room,
-        set: { state, upToId, updateCount: sql`${roomSnapshot.updateCount} + ${rows.length}`, updatedAt: new Date() },
+        set: {
+          state: sql`excluded.state`,
+          upToId,
+          updateCount: sql`${roomSnapshot.updateCount} + ${rows.length}`,
+          updatedAt: new Date(),
+        },
       })
+    for (const part of rest) {
+      await tx
+        .update(roomSnapshot)
+        .set({ state: sql`${roomSnapshot.state} || ${asDriverBytes(part)}` })
+        .where(eq(roomSnapshot.room, room))
+    }
     const ids = rows.map((r) => r.id)
     for (let i = 0; i < ids.length; i += 1000) {
       await tx.delete(roomUpdate).where(and(eq(roomUpdate.room, room), inArray(roomUpdate.id, ids.slice(i, i + 1000))))

@@ -1,9 +1,6 @@
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import * as Y from 'yjs'
+import { TURN_BUDGET_MS, yieldIfTurnSpent } from './turn-budget'
 import { splitUpdateAcrossTurns } from './update-pieces'
-
-/** How long the server works on one room before letting the event loop turn, ms. */
-export const STEP_MS = 5
 
 /** What `applyAcrossTurns` applied. */
 export interface AppliedStored {
@@ -14,9 +11,9 @@ export interface AppliedStored {
 /**
  * Applies a room's stored updates (snapshot, then log) to its document as
  * `applyStoredUpdates` does, but a piece at a time (update-pieces.ts),
- * letting the event loop turn whenever `stepMs` have gone by: a room of
- * megabytes takes tens of milliseconds to decode, and every other room on
- * the node would wait that long. An update Yjs cannot apply is skipped (the
+ * letting the event loop turn whenever the turn's budget is spent
+ * (turn-budget.ts): a room of megabytes takes tens of milliseconds to
+ * decode, and every other room on the node would wait that long. An update Yjs cannot apply is skipped (the
  * pieces of it applied before the error stay, as a one-by-one apply would
  * leave them).
  */
@@ -24,14 +21,11 @@ export async function applyAcrossTurns(
   doc: Y.Doc,
   updates: readonly Uint8Array[],
   origin: unknown,
-  { stepMs = STEP_MS, pieceBytes }: { stepMs?: number; pieceBytes?: number } = {},
+  { stepMs = TURN_BUDGET_MS, pieceBytes }: { stepMs?: number; pieceBytes?: number } = {},
 ): Promise<AppliedStored> {
   let skipped = 0
-  let turnStarted = performance.now()
-  const pause = async () => {
-    await nextTurn()
-    turnStarted = performance.now()
-  }
+  const pause = () => yieldIfTurnSpent(stepMs)
+  await pause()
   for (const update of updates) {
     let pieces: Uint8Array[]
     try {
@@ -47,7 +41,7 @@ export async function applyAcrossTurns(
         skipped++
         break
       }
-      if (performance.now() - turnStarted >= stepMs) await pause()
+      await pause()
     }
   }
   return { skipped }

@@ -13,6 +13,7 @@ import { AppError } from '../shared/errors'
 import { mayHoldSidekiqs } from '../db/plan-limits'
 import type { Db } from '../db/client'
 import { compactRoom, loadRoom, type UpdateAppender } from '../db/room-storage'
+import { yieldIfTurnSpent } from './turn-budget'
 import type { Fanout, FanoutKind } from './fanout'
 import type { Logger } from './logger'
 import type { SyncMetrics } from './metrics'
@@ -212,6 +213,8 @@ export class Room {
       this.publish('awareness-query', new Uint8Array(0))
     }
     const stored = await loadRoom(this.deps.db, this.name)
+    // Many rooms' reads complete in one poll of the loop (clients reconnecting after a restart).
+    await yieldIfTurnSpent()
     // The snapshot was written by compaction, from a document: always an update Yjs can apply. Log
     // rows are what clients sent, stored before they were applied: sent on only if they read as updates.
     const storedBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0)

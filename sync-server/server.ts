@@ -24,6 +24,7 @@ import { SyncMetrics } from './metrics'
 import { Room } from './room'
 import type { RoomHold, RoomHost } from './room-host'
 import { DEFAULT_CHAT_ROOM_LIMITS, type ServerLimits } from './room-limits'
+import { yieldIfTurnSpent } from './turn-budget'
 
 export const SYNC_PATH = '/sync/'
 
@@ -277,6 +278,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     // Authorized while the node shuts down: nothing else would ever close
     // this socket (upgraded sockets are the HTTP server's no longer).
     if (shuttingDown) return ws.close(CloseCode.SERVICE_RESTART, 'server shutting down')
+    // A hundred clients connecting at once would otherwise all be served in one turn of the loop.
+    await yieldIfTurnSpent()
     const room = await getRoom(roomName, access.workspaceId)
     if (shuttingDown) return ws.close(CloseCode.SERVICE_RESTART, 'server shutting down')
     // A revocation that landed while we were authorizing (or loading the room) still applies.

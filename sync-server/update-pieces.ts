@@ -249,7 +249,7 @@ export function splitUpdate(update: Uint8Array, pieceBytes = PIECE_BYTES): Uint8
 export async function splitUpdateAcrossTurns(
   update: Uint8Array,
   pause: () => Promise<unknown>,
-  { pieceBytes = PIECE_BYTES, stepMs = 5 } = {},
+  { pieceBytes = PIECE_BYTES, stepMs = 2 } = {},
 ): Promise<Uint8Array[]> {
   if (update.byteLength <= pieceBytes) return [update]
   const steps = parse(update)

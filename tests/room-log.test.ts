@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { compactRoom, copyRoomStorage, createUpdateAppender, deleteRoomStorage, loadRoom } from '../db/room-storage'
+import {
+  compactRoom,
+  copyRoomStorage,
+  createUpdateAppender,
+  deleteRoomStorage,
+  loadRoom,
+  SNAPSHOT_PART_BYTES,
+} from '../db/room-storage'
 import { roomSnapshot, roomUpdate, workspace } from '../db/schema'
 import { sharedChatRoom, sharedRoom } from '../shared/rooms'
 import { createWorkspace } from './helpers/fixtures'
@@ -36,6 +43,25 @@ describe('the room update log', () => {
       expect(stored.updates.map((u) => Buffer.from(u).toString('hex'))).toEqual(
         updates.map((u) => Buffer.from(u).toString('hex')),
       )
+    }
+  })
+
+  test('a snapshot larger than a read part loads byte for byte, before the log', async () => {
+    const owner = await signUp(h, 'Owner')
+    const ws = await createWorkspace(owner)
+    const room = sharedRoom(ws.id)
+    const appender = createUpdateAppender(h.database.logWriter)
+    for (const size of [1, SNAPSHOT_PART_BYTES, 2 * SNAPSHOT_PART_BYTES + 17]) {
+      const snapshot = bytes(size)
+      await appender.append(room, ws.id, bytes(5))
+      await compactRoom(h.db, room, ws.id, () => snapshot)
+      const later = bytes(9)
+      await appender.append(room, ws.id, later)
+      const stored = await loadRoom(h.db, room)
+      expect(stored.logLength).toBe(1)
+      expect(stored.updates).toHaveLength(2)
+      expect(Buffer.from(stored.updates[0]).equals(Buffer.from(snapshot))).toBe(true)
+      expect(Buffer.from(stored.updates[1]).equals(Buffer.from(later))).toBe(true)
     }
   })
 

@@ -121,6 +121,7 @@ export async function runScaleBench() {
 
     // Rooms opened one by one, cold each time.
     await server.resetLoop()
+    await server.resetGc()
     const workspaceOpens: ColdOpen[] = []
     for (let i = 0; i < WORKSPACE_OPENS; i++) {
       const opened = await openCold(server, w.sharedRoom, token)
@@ -180,6 +181,7 @@ export async function runScaleBench() {
     watcher.close()
     await released(server, answered.room)
     const loopStreamAndCompact = await server.loopMax()
+    const gcPauseMax = await server.gcMax()
     writer.destroy()
 
     const firstVisit = workspaceOpens[0].bytes + privateOpens[0].bytes + chatOpens[0].bytes
@@ -230,6 +232,7 @@ export async function runScaleBench() {
         },
         { metric: '  ... and its chat room compacting on release', value: ms(loopStreamAndCompact) },
         { metric: 'longest event-loop block, all of the above', value: ms(loopAll), goal: ms(GOALS.loop) },
+        { metric: "  longest pause of V8's garbage collector meanwhile", value: ms(gcPauseMax) },
         {
           metric: 'first visit: bytes before the sidebar and one chat show (3 rooms)',
           value: mb(firstVisit),

@@ -69,6 +69,9 @@ export interface ScaleServer {
   resetLoop(): Promise<void>
   /** The longest event-loop block since the last reset, ms (the larger of the two probes). */
   loopMax(): Promise<number>
+  resetGc(): Promise<void>
+  /** The longest V8 collection pause since the last `resetGc`, ms (the bench's forced ones left out). */
+  gcMax(): Promise<number>
   rooms(): Promise<string[]>
   stream(room: string, chatId: string, replyTo: string, chars: number): Promise<void>
   stop(): Promise<void>
@@ -110,6 +113,8 @@ export async function startScaleServer(database: BenchDatabase): Promise<ScaleSe
       const loop = await call<{ histogramMaxMs: number; driftMaxMs: number }>('GET', '/bench/loop')
       return Math.max(loop.histogramMaxMs, loop.driftMaxMs)
     },
+    resetGc: () => call('POST', '/bench/gc/reset'),
+    gcMax: async () => (await call<{ maxMs: number }>('GET', '/bench/gc')).maxMs,
     rooms: async () => (await call<{ rooms: string[] }>('GET', '/bench/rooms')).rooms,
     async stream(room, chatId, replyTo, chars) {
       const query = new URLSearchParams({ room, chat: chatId, reply: replyTo, chars: String(chars) })

@@ -8,6 +8,8 @@
  * - POST /bench/loop/reset, GET /bench/loop: the longest event-loop block
  *   since the reset, seen two ways (perf_hooks' delay histogram, and a 5 ms
  *   timer's drift);
+ * - POST /bench/gc/reset, GET /bench/gc: the longest V8 collection pause since
+ *   the reset, the bench's own forced collections left out;
  * - GET  /bench/rooms: the rooms held in memory;
  * - POST /bench/stream?room=&chat=&reply=&chars=: an AI answer streamed into a chat
  *   room the way the app's generation writes one (createAnswerWriter), a few
@@ -17,7 +19,7 @@
  * bench can open the same room cold several times.
  */
 import http from 'node:http'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { getAuth } from '../../db/auth'
 import { getDatabase } from '../../db/client'
 import { serverEnv } from '../../db/env'
@@ -54,6 +56,15 @@ setInterval(() => {
   lastTick = now
 }, 5)
 
+// V8's own pauses, so a block can be told from a collection: the longest
+// the bench did not force (`gc()` in measureHeap) since the last reset.
+let gcMax = 0
+let gcForced = false
+new PerformanceObserver((list) => {
+  if (gcForced) return
+  for (const entry of list.getEntries()) gcMax = Math.max(gcMax, entry.duration)
+}).observe({ entryTypes: ['gc'] })
+
 /** The longest block seen before the monitors were last cleared of a collection this bench forced, ms. */
 let carriedMax = 0
 const loopMaxMs = () => Math.max(delay.max / 1e6, driftMax, carriedMax)
@@ -88,6 +99,7 @@ async function streamAnswer(room: string, chatId: string, replyTo: string, chars
 
 function measureHeap(res: http.ServerResponse) {
   const seen = loopMaxMs()
+  gcForced = true
   gc!()
   gc!()
   const m = process.memoryUsage()
@@ -95,6 +107,7 @@ function measureHeap(res: http.ServerResponse) {
   // the monitors have recorded that stall (their timers fire late, right after this), it is forgotten.
   setTimeout(() => {
     carriedMax = seen
+    gcForced = false
     delay.reset()
     driftMax = 0
     lastTick = performance.now()
@@ -122,6 +135,11 @@ const server = http.createServer((req, res) => {
       histogramMaxMs: Math.max(delay.max / 1e6, carriedMax),
       driftMaxMs: Math.max(driftMax, carriedMax),
     })
+  if (route === 'POST /bench/gc/reset') {
+    gcMax = 0
+    return json(res, { ok: true })
+  }
+  if (route === 'GET /bench/gc') return json(res, { maxMs: gcMax })
   if (route === 'GET /bench/rooms') return json(res, { rooms: [...sync.rooms.keys()] })
   if (route === 'POST /bench/stream') {
     const room = url.searchParams.get('room') ?? ''
