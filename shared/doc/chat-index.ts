@@ -1,7 +1,14 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { AppError } from '../errors'
-import { type ChatMessages, chatsRoot, findChatMessages, readChatEntry, type StoredChat } from './chat-store'
+import {
+  type ChatMessages,
+  chatsRoot,
+  findChatMessages,
+  readChatEntry,
+  type StoredChat,
+  storedChat,
+} from './chat-store'
 import { MESSAGE_ROLES, readMessages } from './messages'
 import { type DocOrigin } from './origin'
 import { type ReadOptions } from './read'
@@ -36,18 +43,8 @@ export const CHAT_EDITS_KEY = 'chatEdits'
 /** Longest preview kept in the index: a sidebar line, not the message. */
 export const PREVIEW_LENGTH = 120
 
-/** An index entry as stored; only the shape is checked (see `storedChat`). */
-export const storedIndexEntry = z.object({
-  id: z.string(),
-  title: z.string(),
-  createdBy: z.string(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  sidekiqId: z.string().optional(),
-  sidekiqName: z.string().optional(),
-  model: z.string().optional(),
-  pinned: z.boolean().default(false),
-  archived: z.boolean().default(false),
+/** An index entry as stored: an old-layout chat's metadata without its messages, plus the activity. */
+export const storedIndexEntry = storedChat.omit({ messages: true }).extend({
   messageCount: z.number().default(0),
   lastAuthorId: z.string().optional(),
   lastRole: z.enum(MESSAGE_ROLES).optional(),
