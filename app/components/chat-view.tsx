@@ -20,6 +20,7 @@ import { useDocValue } from '../lib/sync/use-doc'
 import {
   useChatPresence,
   useChatRoom,
+  useKeptLocation,
   usePendingGenerations,
   useReplicaLoaded,
   useRoomState,
@@ -63,8 +64,11 @@ export function ChatView({
   const online = useOnline()
   const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
   const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
-  const summary = inShared ?? inPrivate
-  const kind = inShared ? 'shared' : inPrivate ? 'private' : null
+  // Until the indexes have decoded, where this device last saw the chat: its room opens at once.
+  const kept = useKeptLocation(replica, chatId)
+  const early = loaded ? null : kept
+  const summary = inShared ?? inPrivate ?? early?.summary ?? null
+  const kind = inShared ? 'shared' : inPrivate ? 'private' : (early?.index ?? null)
   const isShared = kind === 'shared'
   const index = replica && kind ? replica.index(kind) : null
   const room = useChatRoom(replica, kind, chatId)
@@ -127,7 +131,7 @@ export function ChatView({
   }
   if (!room || !messages) {
     // Offline, a chat whose room this device did not keep has nothing to show until the connection is back.
-    if (room && roomState.loaded && !online) {
+    if (room && roomState.loaded && loaded && !online) {
       return (
         <ChatNotice testId="chat-not-on-device">
           This chat is not on this device. It opens once you are back online.

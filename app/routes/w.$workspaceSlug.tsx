@@ -1,4 +1,4 @@
-import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
+import { createFileRoute, Outlet, redirect, useParams } from '@tanstack/react-router'
 import { useEffect } from 'react'
 import { AccessEnded } from '../components/access-ended'
 import { AppFrame } from '../components/app-frame'
@@ -20,6 +20,7 @@ export const Route = createFileRoute('/w/$workspaceSlug')({
 
 function WorkspaceLayout() {
   const shell = Route.useLoaderData()
+  const { chatId } = useParams({ strict: false })
   // Kept from the component, not the loader: the first page's shell was loaded by the server render.
   useEffect(() => {
     if (shell.status === 'ok') keepShell(shell).catch(() => undefined)
@@ -39,6 +40,7 @@ function WorkspaceLayout() {
       key={shell.workspace.id}
       workspaceId={shell.workspace.id}
       person={shell.viewer}
+      chatOnScreen={chatId}
       revoked={(revocation) => (
         <AppFrame viewer={shell.viewer} current={null} workspaces={shell.workspaces}>
           <AccessEnded revocation={revocation} />

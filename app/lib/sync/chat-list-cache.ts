@@ -1,4 +1,4 @@
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { z } from 'zod'
 import { chatSummarySchema, listChats, type ChatSummary } from '../../../shared/doc'
 import { onDocChanged } from './doc-changes'
@@ -6,15 +6,36 @@ import { onDocChanged } from './doc-changes'
 /** How long after a change a kept copy is rewritten: a room can change many times a second. */
 const WRITE_AFTER_MS = 1000
 
+/** How many chats the kept list holds: more than the sidebar shows before "Show more". */
+export const KEPT_LIST_CHATS = 200
+
 /**
- * The sidebar's list of an index room's chats, kept on the device beside the
- * room (in the room's own IndexedDB database, see kept-list-store): it shows
- * at once on the next visit and is replaced by the live room as soon as the
- * room has loaded. The chats themselves are kept as rooms of their own
- * (kept-chats), not as copies here.
+ * The top of the sidebar's list of an index room's chats (pinned, then the
+ * most recently active; archived ones left out), kept on the device beside
+ * the room (in the room's own IndexedDB database, see kept-list-store): it
+ * shows at once on the next visit, and says where the chat on screen is,
+ * before the room has decoded; the live room then replaces it. Only the
+ * top: a list of every chat of a big workspace is megabytes, which
+ * IndexedDB stores as a file of its own and takes a tenth of a second or
+ * more to read back. The chats themselves are kept as rooms of their own
+ * (kept-chats), not as copies here. The room's state vector when the list
+ * was written says whether the list is still the room's, so a page load
+ * does not write what is already there.
  */
-export function parseChatList(stored: unknown): ChatSummary[] | null {
-  return parseKept(z.array(chatSummarySchema), stored)
+export interface KeptChatList {
+  readonly chats: ChatSummary[]
+  /** The room's state vector the list was read from; null for lists kept before it was recorded. */
+  readonly stateVector: number[] | null
+}
+
+const keptChatList = z.object({ chats: z.array(chatSummarySchema), stateVector: z.array(z.number().int()) })
+
+export function parseChatList(stored: unknown): KeptChatList | null {
+  const kept = parseKept(keptChatList, stored)
+  if (kept) return kept
+  // Lists kept by earlier versions: the chats alone.
+  const chats = parseKept(z.array(chatSummarySchema), stored)
+  return chats ? { chats, stateVector: null } : null
 }
 
 /** Parses a kept JSON value with `schema`; null when absent or unreadable. */
@@ -32,16 +53,20 @@ export function parseKept<T>(schema: z.ZodType<T>, stored: unknown): T | null {
 export type KeptStore = (stored: string) => Promise<unknown>
 
 /**
- * Keeps the list current while the room is open: written now, then after
- * changes. Returns a stop function that writes a pending change at once,
- * so a switch away keeps the latest list.
+ * Keeps the list current while the room is open: written a moment after
+ * changes, and a moment after opening unless `kept` is already this room's
+ * list. Returns a stop function that writes a pending change at once, so a
+ * switch away keeps the latest list.
  */
-export function keepChatList(doc: Y.Doc, store: KeptStore): () => void {
-  return keepWhileOpen(doc, () => store(JSON.stringify(listChats(doc))))
+export function keepChatList(doc: Y.Doc, store: KeptStore, kept: KeptChatList | null): () => void {
+  const stateVector = () => [...Y.encodeStateVector(doc)]
+  const write = () => store(JSON.stringify({ chats: keptTop(doc), stateVector: stateVector() }))
+  const current = kept?.stateVector ? sameNumbers(kept.stateVector, stateVector()) : false
+  return keepWhileOpen(doc, write, !current)
 }
 
-/** Writes now, a moment after changes, and on stop if a change is pending. */
-function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>): () => void {
+/** Writes a moment after changes (and after opening, if `stale`), and on stop if a write is pending. */
+function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>, stale: boolean): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null
   const flush = () => {
     timer = null
@@ -50,7 +75,7 @@ function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>): () => void {
   const changed = () => {
     timer ??= setTimeout(flush, WRITE_AFTER_MS)
   }
-  flush()
+  if (stale) changed()
   const stop = onDocChanged(doc, changed)
   return () => {
     stop()
@@ -59,4 +84,19 @@ function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>): () => void {
       flush()
     }
   }
+}
+
+/** The chats the sidebar lists first. */
+function keptTop(doc: Y.Doc): ChatSummary[] {
+  const top: ChatSummary[] = []
+  for (const chat of listChats(doc)) {
+    if (chat.archived) continue
+    top.push(chat)
+    if (top.length === KEPT_LIST_CHATS) break
+  }
+  return top
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i])
 }

@@ -2,7 +2,7 @@ import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import type { ChatSummary } from '../../../shared/doc'
-import { keepChatList, parseChatList } from './chat-list-cache'
+import { keepChatList, parseChatList, type KeptChatList } from './chat-list-cache'
 import { KEPT_CHAT_LIST, readKeptValues, writeKept } from './kept-list-store'
 
 /** A final close of a room's connection: its code and the server's reason. */
@@ -24,6 +24,12 @@ export interface RoomReplicaOptions {
   readonly onClosed: (closed: RoomClose) => void
   /** Runs once the local copy has loaded, before the first connection (the device's own conversions). */
   readonly beforeConnect?: () => Promise<void>
+  /**
+   * Resolves when the local copy may be decoded: an index room waits for the
+   * chat on screen, whose room is small, so decoding the index (the main
+   * thread's longest task at start) does not hold the chat back.
+   */
+  readonly loadAfter?: Promise<void>
 }
 
 /**
@@ -54,9 +60,10 @@ export class RoomReplica {
     syncUrl: string,
     private readonly options: RoomReplicaOptions,
   ) {
-    this.keptChatList = options.keepsChatList
+    const keptList: Promise<KeptChatList | null> = options.keepsChatList
       ? readKeptValues(localKey).then((stored) => parseChatList(stored.chatList))
       : Promise.resolve(null)
+    this.keptChatList = keptList.then((kept) => kept?.chats ?? null)
     // No BroadcastChannel: on connect it re-encodes the whole doc for other tabs; tabs each hold
     // their own socket and meet on the server.
     this.remote = new WebsocketProvider(syncUrl, name, this.doc, {
@@ -79,10 +86,12 @@ export class RoomReplica {
     // Decoding a room holds the main thread; the kept list is painted first when there is one.
     this.loaded = this.keptChatList
       .then((kept) => (kept ? afterNextPaint() : undefined))
-      .then(() => this.loadLocalCopy())
+      .then(() => options.loadAfter)
+      .then(() => keptList)
+      .then((kept) => this.loadLocalCopy(kept))
   }
 
-  private async loadLocalCopy(): Promise<void> {
+  private async loadLocalCopy(keptList: KeptChatList | null): Promise<void> {
     if (this.destroyed) return
     const local = new IndexeddbPersistence(this.localKey, this.doc)
     this.local = local
@@ -98,7 +107,8 @@ export class RoomReplica {
     this.localIsLoaded = true
     this.resolveLocal()
     if (this.destroyed) return
-    if (this.options.keepsChatList) this.stopKeeping = keepChatList(this.doc, writeKept(local, KEPT_CHAT_LIST))
+    if (this.options.keepsChatList)
+      this.stopKeeping = keepChatList(this.doc, writeKept(local, KEPT_CHAT_LIST), keptList)
     await this.options.beforeConnect?.().catch(() => undefined)
     if (this.destroyed) return
     if (navigator.onLine) this.remote.connect()
@@ -161,7 +171,7 @@ export class RoomReplica {
 }
 
 /** Resolves after the browser has painted what is rendered now (or soon, in a hidden tab, which paints nothing). */
-function afterNextPaint(): Promise<void> {
+export function afterNextPaint(): Promise<void> {
   return new Promise((resolve) => {
     const fallback = setTimeout(resolve, 100)
     requestAnimationFrame(() =>

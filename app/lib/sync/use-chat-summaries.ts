@@ -6,8 +6,9 @@ import type { RoomReplica } from './room-replica'
 const NO_CHATS: ChatSummary[] = []
 
 /**
- * An index room's chats for the sidebar (its index only: no chat room is opened for it): live from the room once its local copy has
- * loaded, and until then the list this device kept (see chat-list-cache), so
+ * An index room's chats for the sidebar (its index only: no chat room is
+ * opened for it): live from the room once its local copy has loaded, and
+ * until then the top of the list this device kept (see chat-list-cache), so
  * a big workspace's sidebar shows at once.
  */
 export function useChatSummaries(room: RoomReplica | null): ChatSummary[] {

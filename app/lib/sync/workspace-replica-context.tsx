@@ -13,6 +13,7 @@ import type { QueuedGeneration } from './generation-queue'
 import type { RoomClose } from './room-replica'
 import {
   WorkspaceReplica,
+  type ChatLocation,
   type IndexKind,
   type Person,
   type Revocation,
@@ -32,19 +33,27 @@ const ReplicaContext = createContext<WorkspaceReplica | null>(null)
 export function WorkspaceReplicaProvider({
   workspaceId,
   person,
+  chatOnScreen,
   revoked,
   children,
 }: {
   workspaceId: string
   person: Person
+  /** The chat the page shows as the workspace opens, if any: it loads first. */
+  chatOnScreen?: string
   revoked: (revocation: Revocation) => ReactNode
   children: ReactNode
 }) {
   const [replica, setReplica] = useState<WorkspaceReplica | null>(null)
   const [revocation, setRevocation] = useState<Revocation | null>(null)
+  // Read when the workspace opens only: a chat shown later opens with its view.
+  const firstChat = useRef(chatOnScreen)
+  firstChat.current ??= chatOnScreen
   useEffect(() => {
     setRevocation(null)
-    const opened = new WorkspaceReplica(workspaceId, { id: person.id, name: person.name }, setRevocation)
+    const opened = new WorkspaceReplica(workspaceId, { id: person.id, name: person.name }, setRevocation, {
+      chatOnScreen: firstChat.current,
+    })
     setReplica(opened)
     return () => {
       opened.destroy()
@@ -138,6 +147,29 @@ export function useRoomState(replica: WorkspaceReplica | null, room: RoomReplica
     return next
   }
   return useSyncExternalStore(replica?.chatRooms.subscribe ?? noSubscription, read, () => NO_ROOM_STATE)
+}
+
+/**
+ * Where the device last saw the chat (the kept lists), for showing it before
+ * the index rooms have decoded; null until read, or when they do not list it.
+ */
+export function useKeptLocation(replica: WorkspaceReplica | null, chatId: string): ChatLocation | null {
+  const [found, setFound] = useState<{
+    replica: WorkspaceReplica
+    chatId: string
+    location: ChatLocation | null
+  } | null>(null)
+  useEffect(() => {
+    if (!replica) return
+    let current = true
+    void replica.keptLocation(chatId).then((location) => {
+      if (current) setFound({ replica, chatId, location })
+    })
+    return () => {
+      current = false
+    }
+  }, [replica, chatId])
+  return found?.replica === replica && found.chatId === chatId ? found.location : null
 }
 
 /**

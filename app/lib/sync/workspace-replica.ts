@@ -1,6 +1,7 @@
 import { clearDocument } from 'y-indexeddb'
 import {
   deleteChat,
+  getChatMessages,
   getChatSummary,
   LOCAL_ORIGIN,
   presenceColor,
@@ -17,7 +18,7 @@ import { convertLocalCopy } from './convert-local-copy'
 import { CHAT_FULL_CODE } from './room-closes'
 import { GenerationQueue, type QueuedGeneration } from './generation-queue'
 import { KeptChatKeeper } from './kept-chat-keeper'
-import { localName, RoomReplica, type RoomClose } from './room-replica'
+import { afterNextPaint, localName, RoomReplica, type RoomClose } from './room-replica'
 
 export { localName, RoomReplica } from './room-replica'
 
@@ -42,8 +43,21 @@ export interface RefusedGeneration {
 /** With no chat on screen, how long after the indexes load the chats kept for offline use are fetched. */
 const KEEP_WITHOUT_CHAT_MS = 3000
 
+/**
+ * The longest the index rooms wait, at start, for the chat on screen to
+ * show first (its room fetched from the server when the device has no copy).
+ */
+const CHAT_FIRST_WAIT_MS = 1500
+
 /** Which index room lists a chat: the workspace's shared room, or the person's private room. */
 export type IndexKind = 'shared' | 'private'
+
+/** What a workspace opens with, besides who is signed in. */
+export interface WorkspaceReplicaOptions {
+  /** The chat the page shows as the workspace opens: its room loads before the index rooms decode. */
+  readonly chatOnScreen?: string
+  readonly syncUrl?: string
+}
 
 /** Where a chat is: its index room and the name of its own room. */
 export interface ChatLocation {
@@ -83,9 +97,12 @@ export class WorkspaceReplica {
     readonly workspaceId: string,
     private readonly person: Person,
     private readonly onRevoked: (revocation: Revocation) => void,
-    private readonly syncUrl: string = defaultSyncUrl(),
+    options: WorkspaceReplicaOptions = {},
   ) {
+    const syncUrl = options.syncUrl ?? defaultSyncUrl()
     const userId = person.id
+    let chatShown = () => {}
+    const chatFirst = new Promise<void>((resolve) => (chatShown = resolve))
     this.userId = userId
     const changed = () => this.recompute()
     // Only "signed out" and "not allowed here" end the workspace; other final closes are errors to retry later.
@@ -103,6 +120,7 @@ export class WorkspaceReplica {
         keepsChatList: true,
         onChange: changed,
         onClosed,
+        loadAfter: chatFirst,
         // A copy kept in the old layout is converted here before it reconnects (see convert-local-copy).
         beforeConnect: async () => {
           await convertLocalCopy(room, this.chatRooms, (chatId) => this.keepers[kind].unsent(chatId))
@@ -129,6 +147,38 @@ export class WorkspaceReplica {
       this.keepTimer = setTimeout(() => this.startKeeping(), KEEP_WITHOUT_CHAT_MS)
     })
     this.recompute()
+    void this.showFirst(options.chatOnScreen).finally(chatShown)
+  }
+
+  /**
+   * Opens the chat on screen at start from where the device last saw it (the
+   * kept lists, read before the index rooms decode) and resolves once it is
+   * painted, or once the server had a moment to send a chat this device has
+   * no copy of. The room stays open among the recently shown for the view.
+   */
+  private async showFirst(chatId: string | undefined): Promise<void> {
+    if (!chatId) return
+    const location = await this.keptLocation(chatId)
+    if (!location || this.destroyed) return
+    const handle = this.showChat(location.index, chatId)
+    try {
+      await Promise.race([shown(handle.room, chatId), new Promise((r) => setTimeout(r, CHAT_FIRST_WAIT_MS))])
+    } finally {
+      handle.release()
+    }
+  }
+
+  /**
+   * Where the chat was when this device last kept the index rooms' lists:
+   * known before the rooms decode. The live indexes have the last word.
+   */
+  keptLocation(chatId: string): Promise<ChatLocation | null> {
+    const find = async (kind: IndexKind): Promise<ChatLocation | null> => {
+      const index = this.index(kind)
+      const summary = (await index.keptChatList)?.find((c) => c.id === chatId)
+      return summary ? { index: kind, summary, roomName: chatRoomOf(index.name, chatId) } : null
+    }
+    return Promise.all([find('shared'), find('private')]).then(([shared, own]) => shared ?? own)
   }
 
   /** Both index rooms' local copies loaded: what this browser last saw can be shown. */
@@ -282,6 +332,24 @@ export class WorkspaceReplica {
     this.listeners.forEach((l) => l())
     this.onRevoked(event)
   }
+}
+
+/** Resolves once the chat's messages are in its room and painted (after its first sync if the device had none). */
+async function shown(room: RoomReplica, chatId: string): Promise<void> {
+  await room.loaded
+  if (getChatMessages(room.doc, chatId) === null && navigator.onLine && !room.synced) {
+    await new Promise<void>((resolve) => {
+      const synced = (isSynced: boolean) => {
+        if (!isSynced) return
+        room.remote.off('sync', synced)
+        resolve()
+      }
+      room.remote.on('sync', synced)
+    })
+  }
+  // Two frames: the view renders the messages from the change, then the browser paints them.
+  await afterNextPaint()
+  await afterNextPaint()
 }
 
 function setAwareness(room: RoomReplica, person: Person, state: Partial<Pick<PresenceState, 'chatId' | 'typing'>>) {
