@@ -26,6 +26,7 @@ import {
   useRoomState,
   useWorkspaceReplica,
 } from '../lib/sync/workspace-replica-context'
+import type { ChatLocation } from '../lib/sync/workspace-replica'
 import { useMemberNames } from '../lib/use-member-names'
 import { AnswerItem } from './chat/answer-item'
 import { ChatNotice } from './chat/chat-notice'
@@ -51,11 +52,14 @@ const OPEN = new Set(['pending', 'streaming'])
 export function ChatView({
   workspaceId,
   chatId,
+  located,
   userId,
   canWrite: mayWrite,
 }: {
   workspaceId: string
   chatId: string
+  /** Where the server saw the chat when it rendered the page, if it did. */
+  located: Pick<ChatLocation, 'index' | 'summary'> | null
   userId: string
   canWrite: boolean
 }) {
@@ -64,9 +68,9 @@ export function ChatView({
   const online = useOnline()
   const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
   const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
-  // Until the indexes have decoded, where this device last saw the chat: its room opens at once.
+  // Until the indexes have decoded, where the server or this device last saw the chat: its room opens at once.
   const kept = useKeptLocation(replica, chatId)
-  const early = loaded ? null : kept
+  const early = loaded ? null : (located ?? kept)
   const summary = inShared ?? inPrivate ?? early?.summary ?? null
   const kind = inShared ? 'shared' : inPrivate ? 'private' : (early?.index ?? null)
   const isShared = kind === 'shared'

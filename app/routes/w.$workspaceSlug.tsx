@@ -1,4 +1,4 @@
-import { createFileRoute, Outlet, redirect, useParams } from '@tanstack/react-router'
+import { createFileRoute, Outlet, redirect, useMatch } from '@tanstack/react-router'
 import { useEffect } from 'react'
 import { AccessEnded } from '../components/access-ended'
 import { AppFrame } from '../components/app-frame'
@@ -20,7 +20,9 @@ export const Route = createFileRoute('/w/$workspaceSlug')({
 
 function WorkspaceLayout() {
   const shell = Route.useLoaderData()
-  const { chatId } = useParams({ strict: false })
+  // The chat on screen as the workspace opens loads first, from where the server saw it if it rendered the page.
+  const chatPage = useMatch({ from: '/w/$workspaceSlug/c/$chatId', shouldThrow: false })
+  const chatOnScreen = chatPage ? { chatId: chatPage.params.chatId, located: chatPage.loaderData ?? null } : undefined
   // Kept from the component, not the loader: the first page's shell was loaded by the server render.
   useEffect(() => {
     if (shell.status === 'ok') keepShell(shell).catch(() => undefined)
@@ -40,7 +42,7 @@ function WorkspaceLayout() {
       key={shell.workspace.id}
       workspaceId={shell.workspace.id}
       person={shell.viewer}
-      chatOnScreen={chatId}
+      chatOnScreen={chatOnScreen}
       revoked={(revocation) => (
         <AppFrame viewer={shell.viewer} current={null} workspaces={shell.workspaces}>
           <AccessEnded revocation={revocation} />

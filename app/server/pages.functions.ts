@@ -7,6 +7,8 @@ import { getDb } from '../../db/client'
 import { getInvitationPreview } from '../../db/invitations'
 import { session as sessionTable } from '../../db/schema'
 import { listMyWorkspaces, requireWorkspaceBySlug } from '../../db/workspaces'
+import { getProcessSyncServer } from '../../sync-server'
+import { locateChat } from './chat-location'
 import { currentSession } from './session'
 
 export interface Viewer {
@@ -73,6 +75,25 @@ export const getWorkspaceShell = createServerFn({ method: 'GET' })
       if (error instanceof AppError && error.code === 'NOT_FOUND') {
         return { status: 'not-available' as const, viewer: viewerOf(s), workspaces }
       }
+      throw error
+    }
+  })
+
+/**
+ * Where a chat is (see chat-location), for the server render of its page;
+ * null for anything the viewer cannot see, alike whether it exists or not.
+ */
+export const getChatLocation = createServerFn({ method: 'GET' })
+  .validator(z.object({ slug: z.string().min(1).max(64), chatId: entityId }))
+  .handler(async ({ data }) => {
+    const s = await currentSession()
+    if (!s) return null
+    const db = await getDb()
+    try {
+      const { workspace } = await requireWorkspaceBySlug(db, s.user.id, data.slug)
+      return await locateChat(db, await getProcessSyncServer(), s.user.id, workspace.id, data.chatId)
+    } catch (error) {
+      if (error instanceof AppError && ['NOT_FOUND', 'FORBIDDEN', 'BAD_REQUEST'].includes(error.code)) return null
       throw error
     }
   })

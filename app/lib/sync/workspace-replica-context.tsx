@@ -14,6 +14,7 @@ import type { RoomClose } from './room-replica'
 import {
   WorkspaceReplica,
   type ChatLocation,
+  type ChatOnScreen,
   type IndexKind,
   type Person,
   type Revocation,
@@ -40,7 +41,7 @@ export function WorkspaceReplicaProvider({
   workspaceId: string
   person: Person
   /** The chat the page shows as the workspace opens, if any: it loads first. */
-  chatOnScreen?: string
+  chatOnScreen?: ChatOnScreen
   revoked: (revocation: Revocation) => ReactNode
   children: ReactNode
 }) {

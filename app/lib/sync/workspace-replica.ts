@@ -52,10 +52,16 @@ const CHAT_FIRST_WAIT_MS = 1500
 /** Which index room lists a chat: the workspace's shared room, or the person's private room. */
 export type IndexKind = 'shared' | 'private'
 
+/** The chat a page shows as its workspace opens, and where the server saw it (server-rendered pages). */
+export interface ChatOnScreen {
+  readonly chatId: string
+  readonly located: Pick<ChatLocation, 'index' | 'summary'> | null
+}
+
 /** What a workspace opens with, besides who is signed in. */
 export interface WorkspaceReplicaOptions {
   /** The chat the page shows as the workspace opens: its room loads before the index rooms decode. */
-  readonly chatOnScreen?: string
+  readonly chatOnScreen?: ChatOnScreen
   readonly syncUrl?: string
 }
 
@@ -151,14 +157,16 @@ export class WorkspaceReplica {
   }
 
   /**
-   * Opens the chat on screen at start from where the device last saw it (the
-   * kept lists, read before the index rooms decode) and resolves once it is
-   * painted, or once the server had a moment to send a chat this device has
-   * no copy of. The room stays open among the recently shown for the view.
+   * Opens the chat on screen at start from where the server saw it, or else
+   * the device (the kept lists, read before the index rooms decode), and
+   * resolves once it is painted, or once the server had a moment to send a
+   * chat this device has no copy of. The room stays open among the recently
+   * shown for the view.
    */
-  private async showFirst(chatId: string | undefined): Promise<void> {
-    if (!chatId) return
-    const location = await this.keptLocation(chatId)
+  private async showFirst(chat: ChatOnScreen | undefined): Promise<void> {
+    if (!chat) return
+    const { chatId } = chat
+    const location = chat.located?.summary.id === chatId ? chat.located : await this.keptLocation(chatId)
     if (!location || this.destroyed) return
     const handle = this.showChat(location.index, chatId)
     try {
