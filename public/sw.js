@@ -23,6 +23,8 @@ const ASSETS_CACHE = `${CACHE_PREFIX}assets:${BUILD.id}`
 const PAGES_CACHE = `${PAGES_PREFIX}${BUILD.id}`
 
 const CACHED_AT = 'x-workspaces-cached-at'
+// The longest the install waits for this build's assets before taking over.
+const PRECACHE_WAIT_MS = 10_000
 const MAX_PAGES = 60
 // A page the tab reports as visited is fetched again at most this often (one render per page, not per click).
 const REMEMBER_FRESH_MS = 5 * 60_000
@@ -34,8 +36,12 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(ASSETS_CACHE)
-      // One by one: an asset that fails now is fetched (and kept) when first used.
-      await Promise.allSettled(BUILD.assets.map((url) => cache.add(url)))
+      // One by one: an asset that fails now is fetched (and kept) when first used. One that hangs (a
+      // connection that died mid-request) must not hold the install, and with it the offline copy, forever.
+      await Promise.race([
+        Promise.allSettled(BUILD.assets.map((url) => cache.add(url))),
+        new Promise((resolve) => setTimeout(resolve, PRECACHE_WAIT_MS)),
+      ])
       // Take over at once, so the first visit is covered too.
       await self.skipWaiting()
     })(),
