@@ -20,6 +20,7 @@ import { useDocValue } from '../lib/sync/use-doc'
 import {
   useChatPresence,
   useChatRoom,
+  useIndexesSynced,
   useKeptLocation,
   usePendingGenerations,
   useReplicaLoaded,
@@ -68,9 +69,12 @@ export function ChatView({
   const online = useOnline()
   const inShared = useDocValue(replica?.shared.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
   const inPrivate = useDocValue(replica?.private.doc ?? null, (d) => getChatSummary(d, chatId), null, chatId)
-  // Until the indexes have decoded, where the server or this device last saw the chat: its room opens at once.
+  // Where the server or this device last saw the chat: its room opens before the indexes have decoded,
+  // and a chat they do not list yet stays shown until they have heard from the server (a new device's
+  // indexes load empty, then sync).
   const kept = useKeptLocation(replica, chatId)
-  const early = loaded ? null : (located ?? kept)
+  const indexesSynced = useIndexesSynced(replica)
+  const early = loaded && indexesSynced ? null : (located ?? kept)
   const summary = inShared ?? inPrivate ?? early?.summary ?? null
   const kind = inShared ? 'shared' : inPrivate ? 'private' : (early?.index ?? null)
   const isShared = kind === 'shared'

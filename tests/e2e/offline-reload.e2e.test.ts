@@ -85,7 +85,26 @@ async function askAndAwaitAnswer(page: Page, text: string): Promise<void> {
 const unexpected = (errors: string[]) => errors.filter((e) => !offlineNoise.test(e))
 
 const userMessage = (page: Page, text: string) => page.locator('[data-role="user"]', { hasText: text }).first()
-const controlled = (page: Page) => page.waitForFunction(() => !!navigator.serviceWorker?.controller)
+const controlled = async (page: Page) => {
+  try {
+    await page.waitForFunction(() => !!navigator.serviceWorker?.controller)
+  } catch (error) {
+    // What the worker was doing when it did not take over, for the failure's message.
+    const state = await page.evaluate(async () => {
+      const registrations = await navigator.serviceWorker.getRegistrations()
+      return JSON.stringify({
+        url: location.href,
+        readyState: document.readyState,
+        registrations: registrations.map((r) => ({
+          installing: r.installing?.state ?? null,
+          waiting: r.waiting?.state ?? null,
+          active: r.active?.state ?? null,
+        })),
+      })
+    })
+    throw new Error(`the service worker did not take over the page: ${state}`, { cause: error })
+  }
+}
 /** Whether the service worker keeps a copy of this address for offline. */
 const keptPage = (page: Page, href: string) =>
   page.evaluate(async (url) => {

@@ -1,5 +1,8 @@
 import type { AnyRouter } from '@tanstack/react-router'
 
+/** The longest registration waits for the page's load event. */
+const REGISTER_AT_LATEST_MS = 5000
+
 /**
  * Installs the offline service worker (public/sw.js) in production builds;
  * under `vite dev` there is none, so a stale worker never serves old code
@@ -14,16 +17,25 @@ export function registerServiceWorker(router: AnyRouter): () => void {
   if (!import.meta.env.PROD || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return () => {}
   const workers = navigator.serviceWorker
   const rememberThisPage = () => workers.controller?.postMessage({ type: 'remember-page', url: location.href })
+  let registered = false
   const register = () => {
+    if (registered) return
+    registered = true
     // Registration failures (private mode, blocked storage) only mean no offline copy: the app works the same.
     workers.register('/sw.js', { scope: '/' }).catch(() => undefined)
   }
-  // After the page's own load, so the worker's downloads do not compete with it.
+  // After the page's own load, so the worker's downloads do not compete with it; but not later than a
+  // few seconds from now: one request that never ends (a dead connection) would hold 'load' forever.
+  let fallback: ReturnType<typeof setTimeout> | null = null
   if (document.readyState === 'complete') register()
-  else window.addEventListener('load', register, { once: true })
+  else {
+    window.addEventListener('load', register, { once: true })
+    fallback = setTimeout(register, REGISTER_AT_LATEST_MS)
+  }
   workers.addEventListener('controllerchange', rememberThisPage)
   const unsubscribe = router.subscribe('onResolved', rememberThisPage)
   return () => {
+    if (fallback) clearTimeout(fallback)
     window.removeEventListener('load', register)
     workers.removeEventListener('controllerchange', rememberThisPage)
     unsubscribe()

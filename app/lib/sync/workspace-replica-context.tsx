@@ -83,6 +83,15 @@ export function useSyncStatus(): SyncStatus | null {
   )
 }
 
+/** Whether the shown workspace's index rooms have synced with the server since it opened (see WorkspaceReplica). */
+export function useIndexesSynced(replica: WorkspaceReplica | null): boolean {
+  return useSyncExternalStore(
+    replica?.subscribe ?? noSubscription,
+    () => replica?.getIndexesSynced() ?? false,
+    () => false,
+  )
+}
+
 const NOBODY: PresentPerson[] = []
 
 /** Who is in the workspace now (from the shared room's awareness), the viewer included. */

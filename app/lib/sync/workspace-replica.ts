@@ -96,6 +96,7 @@ export class WorkspaceReplica {
   private keepTimer: ReturnType<typeof setTimeout> | null = null
   private destroyed = false
   private status: SyncStatus = 'syncing'
+  private indexesSynced = false
   private presence: PresentPerson[] = []
   private readonly presenceListeners = new Set<() => void>()
 
@@ -195,6 +196,8 @@ export class WorkspaceReplica {
   }
 
   getStatus = (): SyncStatus => this.status
+  /** Both index rooms have synced with the server since the workspace opened: what they lack, the server lacks. */
+  getIndexesSynced = (): boolean => this.indexesSynced
   getRevocation = (): Revocation | null => this.revoked
 
   subscribe = (listener: () => void): (() => void) => {
@@ -317,10 +320,12 @@ export class WorkspaceReplica {
         : rooms.every((r) => r.connected && r.synced)
           ? 'online'
           : 'syncing'
-    if (next === this.status) return
-    this.status = next
+    const indexesSynced = this.indexesSynced || indexRooms.every((r) => r.synced)
+    if (next === this.status && indexesSynced === this.indexesSynced) return
     // Back in touch with the server: what was asked meanwhile goes out now.
-    if (next === 'online') void this.generations.flush()
+    if (next === 'online' && this.status !== 'online') void this.generations.flush()
+    this.status = next
+    this.indexesSynced = indexesSynced
     this.listeners.forEach((l) => l())
   }
 
