@@ -123,6 +123,11 @@ export class Room {
   readonly maxBytes: number
   /** Set once the room was deleted (its chat deleted or moved): nothing more is stored. */
   deleted = false
+
+  /** Its stored updates are in the document: what it reads is what is stored (and what arrived since). */
+  get isLoaded(): boolean {
+    return this.loaded
+  }
   private readonly storedListeners: ((kind: StoredChangeKind) => void)[] = []
   private unsubscribe: (() => Promise<void>) | null = null
   /** Set while a server change runs: its updates are collected here, to be stored before they are broadcast. */

@@ -6,8 +6,9 @@ import { useSyncSuite } from './sync/sync-suite'
 
 /**
  * Where a chat is, for the server render of its page (app/server/chat-location):
- * the index that lists it for the person asking, and its entry; nothing of
- * another member's private chats or of another workspace.
+ * the index that lists it for the person asking, and its entry, from index
+ * rooms the node holds; nothing of another member's private chats or of
+ * another workspace.
  */
 const suite = useSyncSuite()
 
@@ -40,6 +41,9 @@ describe('locating a chat for its page', () => {
 
     // Outside the workspace: refused as if it did not exist.
     const other = await teamWithEveryRole(suite.h)
+    // A workspace whose rooms this node does not hold: not loaded for the asking.
+    await expect(locate(other.byRole.owner.user!.id, shared.id, other.ws.id)).resolves.toBeNull()
+    expect(suite.node.server.rooms.has(other.shared)).toBe(false)
     await expect(locate(other.byRole.owner.user!.id, shared.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(locate(member.user!.id, shared.id, other.ws.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })

@@ -14,13 +14,16 @@ export interface ChatLocated {
  * Where chat `chatId` is for `userId`: the workspace's shared index first,
  * then the person's private one. A server-rendered chat page carries it, so
  * the browser opens the chat's room at once instead of after decoding the
- * index rooms (megabytes in a workspace of thousands of chats). Null when
- * neither lists it; the access check refuses (NOT_FOUND) a workspace the
- * person does not belong to, as for the rooms themselves.
+ * index rooms (megabytes in a workspace of thousands of chats). Only index
+ * rooms this node holds loaded are read: a page render never loads, holds
+ * or converts a room (the page's own connection does that a moment later).
+ * Null when neither lists it or neither is loaded here; the access check
+ * refuses (NOT_FOUND) a workspace the person does not belong to, as for the
+ * rooms themselves.
  */
 export async function locateChat(
   db: Db,
-  sync: Pick<SyncServer, 'openRoom'>,
+  sync: Pick<SyncServer, 'rooms'>,
   userId: string,
   workspaceId: string,
   chatId: string,
@@ -32,13 +35,10 @@ export async function locateChat(
   for (const [index, name] of indexes) {
     // The chat's room, not only its index: what the page will open is what is checked.
     await authorizeRoom(db, userId, chatRoomOf(name, chatId))
-    const hold = await sync.openRoom(name, workspaceId)
-    try {
-      const summary = getChatSummary(hold.room.doc, chatId)
-      if (summary) return { index, summary }
-    } finally {
-      hold.release()
-    }
+    const room = sync.rooms.get(name)
+    if (!room?.isLoaded || room.deleted) continue
+    const summary = getChatSummary(room.doc, chatId)
+    if (summary) return { index, summary }
   }
   return null
 }

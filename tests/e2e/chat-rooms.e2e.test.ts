@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { expect, test } from 'vitest'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { appendMessage, MAX_CONTENT_LENGTH } from '../../shared/doc'
+import { appendMessage, isChatRoomOf, MAX_CONTENT_LENGTH } from '../../shared/doc'
 import { chatRoomOf, privateRoom } from '../../shared/rooms'
 import { appInBrowser } from './suite'
 import { newWatchedContext } from './browser'
@@ -179,7 +179,8 @@ test('a device copy in the old layout with unsent edits shows its chat, converts
   }
   expect(await fresh.locator('[data-role="user"]').count()).toBe(3)
   await fresh.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 })
-  expect(await fresh.getByTestId('private-chats').getByRole('link').count()).toBe(1)
+  // The chat shows first (decision 023); the sidebar fills once the index rooms have synced.
+  await expect.poll(() => fresh.getByTestId('private-chats').getByRole('link').count(), { timeout: 15_000 }).toBe(1)
 
   expect(a.errors).toEqual([])
   await other.close()
@@ -213,6 +214,9 @@ test('a full chat says so and keeps what was typed, while the other chats go on 
     { WebSocketPolyfill: WebSocket as never, params: { token: decodeURIComponent(cookie.value) }, disableBc: true },
   )
   await expect.poll(() => provider.synced, { timeout: 15_000 }).toBe(true)
+  // The page marks the room as the chat's; the mark reaches the server in the page's answer to its
+  // first sync, which can come after this provider's own first sync.
+  await expect.poll(() => isChatRoomOf(doc, fullChat), { timeout: 15_000 }).toBe(true)
   const long = 'x'.repeat(MAX_CONTENT_LENGTH - 10)
   for (let i = 0; i < 41; i++)
     appendMessage(doc, fullChat, { role: 'user', authorId: user.id, content: `${i} ${long}` })
