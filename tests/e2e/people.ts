@@ -26,8 +26,30 @@ export async function signUpThroughPage(page: Page, name: string): Promise<strin
   await page.getByLabel('Name').fill(name)
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill('correct horse battery')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await page.waitForURL(/\/w\/personal-[a-f0-9]{12}$/)
+  // Requests still open if the landing page never finishes loading, for the failure's message.
+  const open = new Set<string>()
+  const opened = (r: { url(): string }) => open.add(r.url())
+  const closed = (r: { url(): string }) => open.delete(r.url())
+  page.on('request', opened)
+  page.on('requestfinished', closed)
+  page.on('requestfailed', closed)
+  try {
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(/\/w\/personal-[a-f0-9]{12}$/)
+  } catch (error) {
+    const state = await page
+      .evaluate(() => `${location.href} ${document.readyState}: ${document.querySelector('main')?.textContent ?? ''}`)
+      .catch(() => 'unknown')
+    throw new Error(`the page after sign-up did not load (${state}); still open: ${[...open].join(', ')}`, {
+      cause: error,
+    })
+  } finally {
+    // The server's quiet window runs from its last sign-up request, which is now, not from when this began.
+    signUps.last = Date.now()
+    page.off('request', opened)
+    page.off('requestfinished', closed)
+    page.off('requestfailed', closed)
+  }
   return email
 }
 
