@@ -20,7 +20,7 @@ export const Route = createFileRoute('/w/$workspaceSlug/c/$chatId')({
         key={chatId}
         workspaceId={workspace.id}
         chatId={chatId}
-        located={located?.summary.id === chatId ? located : null}
+        located={located}
         userId={viewer.id}
         canWrite={can(role, 'content:write')}
       />

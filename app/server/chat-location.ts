@@ -28,13 +28,14 @@ export async function locateChat(
   workspaceId: string,
   chatId: string,
 ): Promise<ChatLocated | null> {
+  // Once: the rules for the shared chat's room and for the person's own private chat's room are the same
+  // (a member who may read), and a malformed chat id is refused here.
+  await authorizeRoom(db, userId, chatRoomOf(sharedRoom(workspaceId), chatId))
   const indexes = [
     ['shared', sharedRoom(workspaceId)],
     ['private', privateRoom(workspaceId, userId)],
   ] as const
   for (const [index, name] of indexes) {
-    // The chat's room, not only its index: what the page will open is what is checked.
-    await authorizeRoom(db, userId, chatRoomOf(name, chatId))
     const room = sync.rooms.get(name)
     if (!room?.isLoaded || room.deleted) continue
     const summary = getChatSummary(room.doc, chatId)

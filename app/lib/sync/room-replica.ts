@@ -84,11 +84,15 @@ export class RoomReplica {
     })
     this.localLoaded = new Promise((resolve) => (this.resolveLocal = resolve))
     // Decoding a room holds the main thread; the kept list is painted first when there is one.
-    this.loaded = this.keptChatList
-      .then((kept) => (kept ? afterNextPaint() : undefined))
-      .then(() => options.loadAfter)
-      .then(() => keptList)
-      .then((kept) => this.loadLocalCopy(kept))
+    this.loaded = this.loadWhenAllowed(keptList)
+  }
+
+  /** Loads the local copy once the kept list is painted (when there is one) and `loadAfter` allows. */
+  private async loadWhenAllowed(keptList: Promise<KeptChatList | null>): Promise<void> {
+    const kept = await keptList
+    if (kept) await afterNextPaint()
+    await this.options.loadAfter
+    await this.loadLocalCopy(kept)
   }
 
   private async loadLocalCopy(keptList: KeptChatList | null): Promise<void> {

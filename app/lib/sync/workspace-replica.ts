@@ -167,7 +167,7 @@ export class WorkspaceReplica {
   private async showFirst(chat: ChatOnScreen | undefined): Promise<void> {
     if (!chat) return
     const { chatId } = chat
-    const location = chat.located?.summary.id === chatId ? chat.located : await this.keptLocation(chatId)
+    const location = chat.located ?? (await this.keptLocation(chatId))
     if (!location || this.destroyed) return
     const handle = this.showChat(location.index, chatId)
     try {
