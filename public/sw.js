@@ -74,7 +74,10 @@ self.addEventListener('fetch', (event) => {
 self.addEventListener('message', (event) => {
   const message = event.data
   if (!message || typeof message !== 'object') return
-  if (message.type === 'remember-page' && typeof message.url === 'string') {
+  if (message.type === 'claim') {
+    // A page whose load began while this worker was activating is not claimed by activation: it asks.
+    event.waitUntil(self.clients.claim())
+  } else if (message.type === 'remember-page' && typeof message.url === 'string') {
     event.waitUntil(rememberVisitedPage(message.url))
   } else if (message.type === 'forget-pages') {
     generation += 1

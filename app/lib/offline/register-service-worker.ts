@@ -23,6 +23,10 @@ export function registerServiceWorker(router: AnyRouter): () => void {
     registered = true
     // Registration failures (private mode, blocked storage) only mean no offline copy: the app works the same.
     workers.register('/sw.js', { scope: '/' }).catch(() => undefined)
+    // A page that started loading while the worker was activating stays uncontrolled: ask it to claim us.
+    void workers.ready.then((ready) => {
+      if (!workers.controller) ready.active?.postMessage({ type: 'claim' })
+    })
   }
   // After the page's own load, so the worker's downloads do not compete with it; but not later than a
   // few seconds from now: one request that never ends (a dead connection) would hold 'load' forever.
