@@ -44,6 +44,27 @@ describe('the sidebar list kept on the device', () => {
     expect(titles()).toEqual(['Second', 'Renamed'])
   })
 
+  test('a change still waiting is written when the page is left, and only then', () => {
+    const { store, write, titles } = memoryStore()
+    const doc = new Y.Doc()
+    let leave: (() => void) | null = null
+    const stop = keepChatList(doc, write, null, (listener) => {
+      leave = listener
+      return () => (leave = null)
+    })
+    createChat(doc, { createdBy: 'u1', title: 'Seen for half a second' })
+    vi.advanceTimersByTime(500)
+    expect(store.writes).toBe(0)
+    leave!()
+    expect(titles()).toEqual(['Seen for half a second'])
+    // Nothing pending: leaving again (hidden, then pagehide) writes nothing more, nor does the timer.
+    leave!()
+    vi.advanceTimersByTime(5000)
+    expect(store.writes).toBe(1)
+    stop()
+    expect(leave).toBeNull()
+  })
+
   test('a list kept from this very state of the room is not written again on opening', () => {
     const { store, write } = memoryStore()
     const doc = new Y.Doc()

@@ -52,21 +52,31 @@ export function parseKept<T>(schema: z.ZodType<T>, stored: unknown): T | null {
 /** Where a kept copy is written; a failure (storage full or blocked) only means the live room shows later. */
 export type KeptStore = (stored: string) => Promise<unknown>
 
+/** Subscribes to the last moment a pending write can still start; returns the unsubscribe. */
+export type OnPageLeave = (listener: () => void) => () => void
+
 /**
  * Keeps the list current while the room is open: written a moment after
  * changes, and a moment after opening unless `kept` is already this room's
- * list. Returns a stop function that writes a pending change at once, so a
- * switch away keeps the latest list.
+ * list. A pending write is made at once when the page is left or hidden
+ * (a visit shorter than the moment would otherwise keep nothing, and the
+ * next page load, offline, would not know where its chat is), and on the
+ * returned stop function, so a switch away keeps the latest list.
  */
-export function keepChatList(doc: Y.Doc, store: KeptStore, kept: KeptChatList | null): () => void {
+export function keepChatList(
+  doc: Y.Doc,
+  store: KeptStore,
+  kept: KeptChatList | null,
+  onLeave: OnPageLeave = onPageLeave,
+): () => void {
   const stateVector = () => [...Y.encodeStateVector(doc)]
   const write = () => store(JSON.stringify({ chats: keptTop(doc), stateVector: stateVector() }))
   const current = kept?.stateVector ? sameNumbers(kept.stateVector, stateVector()) : false
-  return keepWhileOpen(doc, write, !current)
+  return keepWhileOpen(doc, write, !current, onLeave)
 }
 
-/** Writes a moment after changes (and after opening, if `stale`), and on stop if a write is pending. */
-function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>, stale: boolean): () => void {
+/** Writes a moment after changes (and after opening, if `stale`), and on leave or stop if a write is pending. */
+function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>, stale: boolean, onLeave: OnPageLeave): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null
   const flush = () => {
     timer = null
@@ -75,14 +85,35 @@ function keepWhileOpen(doc: Y.Doc, write: () => Promise<unknown>, stale: boolean
   const changed = () => {
     timer ??= setTimeout(flush, WRITE_AFTER_MS)
   }
+  const flushPending = () => {
+    if (!timer) return
+    clearTimeout(timer)
+    flush()
+  }
   if (stale) changed()
-  const stop = onDocChanged(doc, changed)
+  const stopChanges = onDocChanged(doc, changed)
+  const stopLeave = onLeave(flushPending)
   return () => {
-    stop()
-    if (timer) {
-      clearTimeout(timer)
-      flush()
-    }
+    stopChanges()
+    stopLeave()
+    flushPending()
+  }
+}
+
+/**
+ * The page is being left or hidden: an IndexedDB write started now still
+ * completes, one started on a timer after it never does.
+ */
+function onPageLeave(listener: () => void): () => void {
+  if (typeof window === 'undefined') return () => {}
+  const hidden = () => {
+    if (document.visibilityState === 'hidden') listener()
+  }
+  window.addEventListener('pagehide', listener)
+  document.addEventListener('visibilitychange', hidden)
+  return () => {
+    window.removeEventListener('pagehide', listener)
+    document.removeEventListener('visibilitychange', hidden)
   }
 }
 
