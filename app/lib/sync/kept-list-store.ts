@@ -46,9 +46,25 @@ export function readKeptValues(databaseName: string): Promise<KeptValues> {
   })
 }
 
-/** Writes one kept value through the room's open copy. */
+/**
+ * Writes one kept value through the room's open copy. The write is issued
+ * and committed in the caller's task when the database is open: a write
+ * made as the page is left (pagehide) must not wait for a promise, since
+ * a page frozen for the back-forward cache, or unloaded, runs no more tasks.
+ */
 export function writeKept(local: IndexeddbPersistence, key: typeof KEPT_CHAT_LIST | typeof KEPT_CHAT_ROOMS) {
-  return (stored: string) => local.set(key, stored)
+  return (stored: string): Promise<unknown> => {
+    const db = local.db
+    if (!db) return local.set(key, stored)
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction([CUSTOM_STORE], 'readwrite')
+      transaction.objectStore(CUSTOM_STORE).put(stored, key)
+      transaction.oncomplete = () => resolve(undefined)
+      transaction.onerror = () => reject(transaction.error ?? new Error('kept value not written'))
+      transaction.onabort = () => reject(transaction.error ?? new Error('kept value not written'))
+      transaction.commit()
+    })
+  }
 }
 
 /** Reads one kept value through the room's open copy; undefined when absent or unreadable. */
