@@ -27,21 +27,28 @@ export async function applyAcrossTurns(
   const pause = () => yieldIfTurnSpent(stepMs)
   await pause()
   for (const update of updates) {
-    let pieces: Uint8Array[]
+    let pieces: Iterable<Uint8Array | null>
     try {
       pieces = await splitUpdateAcrossTurns(update, pause, { pieceBytes, stepMs })
     } catch {
       // Not an update this reader understands: Yjs decides below, as it would have.
       pieces = [update]
     }
+    let stepStarted = performance.now()
     for (const piece of pieces) {
-      try {
-        Y.applyUpdate(doc, piece, origin)
-      } catch {
-        skipped++
-        break
+      // Pieces are made as they are taken: planning between two of them counts toward the step too.
+      if (piece === null) {
+        if (performance.now() - stepStarted < stepMs) continue
+      } else {
+        try {
+          Y.applyUpdate(doc, piece, origin)
+        } catch {
+          skipped++
+          break
+        }
       }
       await pause()
+      stepStarted = performance.now()
     }
   }
   return { skipped }

@@ -23,7 +23,7 @@ import * as encoding from 'lib0/encoding'
  */
 
 /** Piece size the server aims for, in bytes: one applies in a few milliseconds. */
-export const PIECE_BYTES = 32 * 1024
+export const PIECE_BYTES = 8 * 1024
 
 interface Struct {
   /** Byte range of the struct in the update, info byte included. */
@@ -164,13 +164,15 @@ function skipContent(decoder: decoding.Decoder, bytes: Uint8Array, ref: number):
 }
 
 /** Structs read between two chances to yield the event loop (`splitUpdateAcrossTurns`). */
-const STRUCTS_PER_STEP = 500
+const STRUCTS_PER_STEP = 200
 
 function* parse(update: Uint8Array): Generator<void, ParsedUpdate> {
   const decoder = decoding.createDecoder(update)
   const clients: ClientStructs[] = []
   const byClient = new Map<number, ClientStructs>()
   const clientCount = decoding.readVarUint(decoder)
+  // Counted over the whole update: a room written by thousands of clients has a few structs each.
+  let read = 0
   for (let c = 0; c < clientCount; c++) {
     const structCount = decoding.readVarUint(decoder)
     const client = decoding.readVarUint(decoder)
@@ -198,7 +200,7 @@ function* parse(update: Uint8Array): Generator<void, ParsedUpdate> {
       }
       entry.structs.push({ start, end: decoder.pos, clock, length, refs })
       clock += length
-      if (s % STRUCTS_PER_STEP === STRUCTS_PER_STEP - 1) yield
+      if (++read % STRUCTS_PER_STEP === 0) yield
     }
     entry.endClock = clock
     // Yjs keeps the last block of a client that appears twice; so does this.
@@ -237,20 +239,24 @@ export function splitUpdate(update: Uint8Array, pieceBytes = PIECE_BYTES): Uint8
   const steps = parse(update)
   for (;;) {
     const step = steps.next()
-    if (step.done) return piecesOf(update, step.value, pieceBytes)
+    if (step.done) return [...piecesOf(update, step.value, pieceBytes)].filter((piece) => piece !== null)
   }
 }
 
 /**
  * `splitUpdate`, reading the update in steps and calling `pause` between
  * them (to let the event loop turn) once `stepMs` have gone by since the
- * last pause: reading a room of megabytes takes tens of milliseconds.
+ * last pause; throws, as `splitUpdate` does, before answering. Answers the
+ * pieces as a sequence computed as it is read: each piece is made when the
+ * caller takes it, and `null` marks a point where the caller may pause
+ * while no piece is ready yet. Making every piece at once held the loop
+ * for 10-20 ms for a room of 2 MB.
  */
 export async function splitUpdateAcrossTurns(
   update: Uint8Array,
   pause: () => Promise<unknown>,
   { pieceBytes = PIECE_BYTES, stepMs = 2 } = {},
-): Promise<Uint8Array[]> {
+): Promise<Iterable<Uint8Array | null>> {
   if (update.byteLength <= pieceBytes) return [update]
   const steps = parse(update)
   let turnStarted = performance.now()
@@ -264,14 +270,26 @@ export async function splitUpdateAcrossTurns(
   }
 }
 
-function piecesOf(update: Uint8Array, parsed: ParsedUpdate, pieceBytes: number): Uint8Array[] {
-  const pieces: Uint8Array[] = []
+/** A piece planned: its runs, and the delete set for the last piece. */
+interface PiecePlan {
+  readonly runs: Runs
+  readonly deleteSet: Uint8Array | null
+}
+
+/**
+ * The pieces of a parsed update, made one at a time as they are taken;
+ * `null` after each client whose structs are all placed and no piece was
+ * completed meanwhile, so that planning a long run of small clients can be
+ * paused too.
+ */
+function* piecesOf(update: Uint8Array, parsed: ParsedUpdate, pieceBytes: number): Generator<Uint8Array | null> {
+  const planned: PiecePlan[] = []
   let runs: Runs = new Map()
   let runBytes = 0
 
   const flush = (last: boolean) => {
     const deleteSet = last ? update.subarray(parsed.deleteSetStart) : null
-    if (runs.size || deleteSet) pieces.push(encodePiece(update, runs, deleteSet))
+    if (runs.size || deleteSet) planned.push({ runs, deleteSet })
     runs = new Map()
     runBytes = 0
   }
@@ -311,9 +329,18 @@ function piecesOf(update: Uint8Array, parsed: ParsedUpdate, pieceBytes: number):
     visiting.delete(entry)
   }
 
-  for (const entry of parsed.clients) emitThrough(entry, Infinity)
+  // A flushed piece's runs are final: `take` only extends the runs of the piece being filled.
+  for (const entry of parsed.clients) {
+    emitThrough(entry, Infinity)
+    if (!planned.length) yield null
+    while (planned.length) yield encodePlan(update, planned.shift()!)
+  }
   flush(true)
-  return pieces
+  while (planned.length) yield encodePlan(update, planned.shift()!)
+}
+
+function encodePlan(update: Uint8Array, plan: PiecePlan): Uint8Array {
+  return encodePiece(update, plan.runs, plan.deleteSet)
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
-import { isWellFormedUpdate, splitUpdate } from '../../sync-server/update-pieces'
+import { isWellFormedUpdate, splitUpdate, splitUpdateAcrossTurns } from '../../sync-server/update-pieces'
 
 /** A small deterministic random source, so a failure can be replayed. */
 function random(seed: number) {
@@ -171,5 +171,45 @@ describe('splitting an update into pieces', () => {
     expect(isWellFormedUpdate(update.subarray(0, update.length - 3))).toBe(false)
     expect(isWellFormedUpdate(new Uint8Array([...update, 0]))).toBe(false)
     expect(isWellFormedUpdate(new Uint8Array([1, 2, 3, 4, 5, 6, 7]))).toBe(false)
+  })
+
+  test('a room written by thousands of clients, a few structs each, is read and cut in steps', async () => {
+    // An index room: each chat entry written by the session that created it, so one client per chat.
+    const writers = Array.from({ length: 3000 }, (_, i) => {
+      const doc = new Y.Doc()
+      const chat = new Y.Map<unknown>()
+      doc.getMap<Y.Map<unknown>>('chats').set(`chat-${i}`, chat)
+      chat.set('title', `Chat ${i}`)
+      chat.set('updatedAt', i)
+      return Y.encodeStateAsUpdate(doc)
+    })
+    const update = Y.mergeUpdates(writers)
+    let pauses = 0
+    const pieces = await splitUpdateAcrossTurns(update, async () => pauses++, { stepMs: 0, pieceBytes: 4096 })
+    // 9,000 structs (the chat's map, its title and its time) in steps of 500: the reading paused between them.
+    expect(pauses).toBeGreaterThanOrEqual(17)
+
+    // Made as they are taken: the first piece is there before the last client is planned.
+    const iterator = pieces[Symbol.iterator]()
+    let first = iterator.next()
+    let stepsBeforeFirst = 0
+    while (!first.done && first.value === null) {
+      stepsBeforeFirst++
+      first = iterator.next()
+    }
+    expect(first.value).toBeInstanceOf(Uint8Array)
+    expect(stepsBeforeFirst).toBeLessThan(3000)
+    const rest: Uint8Array[] = []
+    for (let step = iterator.next(); !step.done; step = iterator.next()) if (step.value) rest.push(step.value)
+    const all = [first.value as Uint8Array, ...rest]
+    expect(all).toEqual(splitUpdate(update, 4096))
+    expect(all.length).toBeGreaterThan(10)
+
+    const whole = new Y.Doc()
+    Y.applyUpdate(whole, update)
+    const cut = new Y.Doc()
+    for (const piece of all) Y.applyUpdate(cut, piece)
+    expect(cut.getMap('chats').toJSON()).toEqual(whole.getMap('chats').toJSON())
+    expect(cut.getMap('chats').size).toBe(3000)
   })
 })
