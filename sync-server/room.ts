@@ -50,7 +50,7 @@ export class DocumentTooLargeError extends Error {}
 /** Kept updates past this many are folded into one, off the event loop. */
 const KEPT_FOLD_AT = 200
 /** Below this size a room's first-sync answer is encoded in the turn: cheaper than the trip to the worker. */
-const ANSWER_IN_TURN_BYTES = 128 * 1024
+const ANSWER_IN_TURN_BYTES = 32 * 1024
 
 /**
  * A server change (an AI answer) refused because the room is at its size

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   compactRoom,
@@ -8,6 +8,7 @@ import {
   deleteRoomStorage,
   loadRoom,
   SNAPSHOT_PART_BYTES,
+  SNAPSHOT_WRITE_PART_BYTES,
 } from '../db/room-storage'
 import { roomSnapshot, roomUpdate, workspace } from '../db/schema'
 import { sharedChatRoom, sharedRoom } from '../shared/rooms'
@@ -46,12 +47,32 @@ describe('the room update log', () => {
     }
   })
 
+  test('a snapshot is stored uncompressed, so each part reads only its own bytes', async () => {
+    const owner = await signUp(h, 'Owner')
+    const ws = await createWorkspace(owner)
+    const room = sharedRoom(ws.id)
+    // Text repeats: the database would compress it, and then decompress it from the start for each part.
+    const snapshot = new TextEncoder().encode('the same chat title again and again, '.repeat(20_000))
+    await createUpdateAppender(h.database.logWriter).append(room, ws.id, bytes(5))
+    await compactRoom(h.db, room, ws.id, () => snapshot)
+    const result = await h.db.execute(
+      sql`select pg_column_compression(state) as compression, length(state) as length from room_snapshot where room = ${room}`,
+    )
+    const [row] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+      compression: string | null
+      length: number
+    }[]
+    expect(Number(row.length)).toBe(snapshot.byteLength)
+    expect(row.compression).toBeNull()
+    expect(Buffer.from((await loadRoom(h.db, room)).updates[0]).equals(Buffer.from(snapshot))).toBe(true)
+  })
+
   test('a snapshot larger than a read part loads byte for byte, before the log', async () => {
     const owner = await signUp(h, 'Owner')
     const ws = await createWorkspace(owner)
     const room = sharedRoom(ws.id)
     const appender = createUpdateAppender(h.database.logWriter)
-    for (const size of [1, SNAPSHOT_PART_BYTES, 2 * SNAPSHOT_PART_BYTES + 17]) {
+    for (const size of [1, SNAPSHOT_PART_BYTES, 2 * SNAPSHOT_PART_BYTES + 17, 2 * SNAPSHOT_WRITE_PART_BYTES + 17]) {
       const snapshot = bytes(size)
       await appender.append(room, ws.id, bytes(5))
       await compactRoom(h.db, room, ws.id, () => snapshot)
