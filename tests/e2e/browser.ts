@@ -27,7 +27,8 @@ export async function newWatchedContext(browser: Browser, baseURL: string) {
   const watch = (page: Page) => {
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`)
+      // The resource a failed load names is in the message's location, not its text.
+      if (m.type() === 'error') errors.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`)
     })
   }
   context.on('page', watch)

@@ -158,7 +158,8 @@ test('a device copy in the old layout with unsent edits shows its chat, converts
     { name: `workspaces:${user.id}:${privateRoom(workspaceId, user.id)}`, update: oldLayoutUpdate(user.id, chatId) },
   )
 
-  // The JSON page's missing favicon (a 404) is the only error it logs: not the app's.
+  // The JSON page's missing favicon (a 404) is the only error it logs: not the app's. Its request
+  // may end after this point (CI logged it once during the chat page's load), so it is told by its URL.
   a.errors.length = 0
   await page.goto(`/w/${slug}/c/${chatId}`)
   await page.locator('[data-role="user"]', { hasText: 'And the platform: 4' }).waitFor({ timeout: 15_000 })
@@ -182,7 +183,7 @@ test('a device copy in the old layout with unsent edits shows its chat, converts
   // The chat shows first (decision 023); the sidebar fills once the index rooms have synced.
   await expect.poll(() => fresh.getByTestId('private-chats').getByRole('link').count(), { timeout: 15_000 }).toBe(1)
 
-  expect(a.errors).toEqual([])
+  expect(a.errors.filter((error) => !error.endsWith('/favicon.ico)'))).toEqual([])
   await other.close()
   await a.context.close()
 })
