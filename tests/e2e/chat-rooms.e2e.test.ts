@@ -183,7 +183,11 @@ test('a device copy in the old layout with unsent edits shows its chat, converts
   // The chat shows first (decision 023); the sidebar fills once the index rooms have synced.
   await expect.poll(() => fresh.getByTestId('private-chats').getByRole('link').count(), { timeout: 15_000 }).toBe(1)
 
-  expect(a.errors.filter((error) => !error.endsWith('/favicon.ico)'))).toEqual([])
+  // A question asked right after the conversion may reach the server before the converted chat
+  // does: the app's generation queue is answered 404 and asks again (generation-queue.ts).
+  const expected = (error: string) =>
+    error.endsWith('/favicon.ico)') || (/status of 404\b/.test(error) && error.endsWith('/generate)'))
+  expect(a.errors.filter((error) => !expected(error))).toEqual([])
   await other.close()
   await a.context.close()
 })
