@@ -330,8 +330,13 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
       // A turn of its own: a hundred members arriving at once are a hundred handshakes read in
       // one poll of the loop, each a fraction of a millisecond, tens back to back. The client
-      // sends nothing before the handshake's answer, so nothing arrives meanwhile.
+      // sends nothing before the handshake's answer, so nothing arrives meanwhile. Until ws
+      // takes the socket, nothing else listens for its errors: a reset while it waits must not
+      // be an unhandled 'error' that ends the process.
+      const dropOnError = () => socket.destroy()
+      socket.on('error', dropOnError)
       void yieldIfTurnSpent().then(() => {
+        socket.off('error', dropOnError)
         if (socket.destroyed) return
         wss.handleUpgrade(req, socket, head, (ws) => {
           onConnection(ws, req, url, roomName).catch((error: unknown) => {

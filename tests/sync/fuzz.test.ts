@@ -1,7 +1,9 @@
+import net from 'node:net'
 import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import { encodeAwareness, encodeSyncStep1, encodeUpdate } from '../../sync-server/protocol'
+import { yieldIfTurnSpent } from '../../sync-server/turn-budget'
 import { createHarness, type Harness } from '../helpers/harness'
 import { rawClient, storedDoc, synced, teamWithEveryRole, textOf, until, type Team } from './sync-clients'
 import { connectPeer, sessionToken, startSyncNode, type Peer, type SyncNode } from './sync-harness'
@@ -330,5 +332,39 @@ describe('the server under a stream of bad clients', () => {
     await Promise.all(extra.map((p) => synced(p)))
     await expectRoomServes()
     for (const p of extra) expect(textOf(p)).toBe(textOf(watcher))
+  })
+})
+
+describe('a handshake reset while it waits for its turn', () => {
+  test('is dropped without ending the process, and the room keeps serving', async () => {
+    // Room work queued ahead holds the handshakes behind it for several turns of the loop.
+    const busy = Array.from({ length: 40 }, () =>
+      yieldIfTurnSpent().then(() => {
+        const until = performance.now() + 2
+        while (performance.now() < until);
+      }),
+    )
+    const resets = Array.from(
+      { length: 5 },
+      () =>
+        new Promise<void>((resolve) => {
+          const socket = net.connect(node.port, '127.0.0.1', () => {
+            socket.write(
+              'GET /sync/' +
+                encodeURIComponent(team.shared) +
+                ' HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+                'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+            )
+            setTimeout(() => {
+              socket.resetAndDestroy()
+              resolve()
+            }, 5)
+          })
+          socket.on('error', () => resolve())
+        }),
+    )
+    await Promise.all([...busy, ...resets])
+    // An unhandled 'error' on a waiting socket would have ended the test process before this.
+    await expectRoomServes()
   })
 })
