@@ -215,7 +215,13 @@ function* parse(update: Uint8Array): Generator<void, ParsedUpdate> {
 /** A piece being filled: per client, the run of structs [from, to). */
 type Runs = Map<ClientStructs, { from: number; to: number }>
 
-function encodePiece(update: Uint8Array, runs: Runs, deleteSet: Uint8Array | null): Uint8Array {
+/** A piece planned: its runs, and the delete set for the last piece. */
+interface PiecePlan {
+  readonly runs: Runs
+  readonly deleteSet: Uint8Array | null
+}
+
+function encodePiece(update: Uint8Array, { runs, deleteSet }: PiecePlan): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, runs.size)
   for (const [entry, { from, to }] of runs) {
@@ -268,12 +274,6 @@ export async function splitUpdateAcrossTurns(
       turnStarted = performance.now()
     }
   }
-}
-
-/** A piece planned: its runs, and the delete set for the last piece. */
-interface PiecePlan {
-  readonly runs: Runs
-  readonly deleteSet: Uint8Array | null
 }
 
 /**
@@ -330,17 +330,16 @@ function* piecesOf(update: Uint8Array, parsed: ParsedUpdate, pieceBytes: number)
   }
 
   // A flushed piece's runs are final: `take` only extends the runs of the piece being filled.
+  function* takePlanned() {
+    for (let plan = planned.shift(); plan; plan = planned.shift()) yield encodePiece(update, plan)
+  }
   for (const entry of parsed.clients) {
     emitThrough(entry, Infinity)
     if (!planned.length) yield null
-    while (planned.length) yield encodePlan(update, planned.shift()!)
+    yield* takePlanned()
   }
   flush(true)
-  while (planned.length) yield encodePlan(update, planned.shift()!)
-}
-
-function encodePlan(update: Uint8Array, plan: PiecePlan): Uint8Array {
-  return encodePiece(update, plan.runs, plan.deleteSet)
+  yield* takePlanned()
 }
 
 /**

@@ -159,7 +159,7 @@ test('a device copy in the old layout with unsent edits shows its chat, converts
   )
 
   // The JSON page's missing favicon (a 404) is the only error it logs: not the app's. Its request
-  // may end after this point (CI logged it once during the chat page's load), so it is told by its URL.
+  // can end after this point, so the check at the end also tells it by its URL.
   a.errors.length = 0
   await page.goto(`/w/${slug}/c/${chatId}`)
   await page.locator('[data-role="user"]', { hasText: 'And the platform: 4' }).waitFor({ timeout: 15_000 })
